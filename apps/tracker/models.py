@@ -1,0 +1,659 @@
+"""The curated record: actors, agreements, their parties and stakeholders, lawsuits and timelines.
+
+Every model here is curated by people and keeps its change history. References between curated
+records are PROTECT: deleting something another record points at is refused, never cascaded.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from .querysets import (
+    ActorQuerySet,
+    AgreementQuerySet,
+    EventQuerySet,
+    LegalChallengeQuerySet,
+    StatementQuerySet,
+)
+
+
+class TimeStamped(models.Model):
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        abstract = True
+
+
+class DatePrecision(models.TextChoices):
+    DAY = "day", "Day"
+    MONTH = "month", "Month"
+    YEAR = "year", "Year"
+
+
+def format_date_with_precision(value, precision: str) -> str:
+    """'7 April 2025', 'May 2025' or '2025' — a date shown no more exactly than it is known."""
+    if value is None:
+        return "date unknown"
+    if precision == DatePrecision.YEAR:
+        return f"{value.year}"
+    if precision == DatePrecision.MONTH:
+        return value.strftime("%B %Y")
+    return f"{value.day} {value.strftime('%B %Y')}"
+
+
+def truncate_date(value, precision: str):
+    """The first day of the month or year that a month- or year-precision date stands for."""
+    if precision == DatePrecision.YEAR:
+        return value.replace(month=1, day=1)
+    if precision == DatePrecision.MONTH:
+        return value.replace(day=1)
+    return value
+
+
+class Topic(TimeStamped):
+    name = models.CharField(max_length=120, unique=True)
+    slug = models.SlugField(max_length=120, unique=True)
+    description = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("tracker:topic-detail", kwargs={"slug": self.slug})
+
+
+class Actor(TimeStamped):
+    class Kind(models.TextChoices):
+        AGENCY = "agency", "Federal agency"
+        DEPARTMENT = "department", "Department"
+        PERSON = "person", "Person"
+        ORGANIZATION = "organization", "Organisation"
+        COURT = "court", "Court"
+        COMMITTEE = "committee", "Committee"
+        LEGISLATURE = "legislature", "Legislature"
+        OTHER = "other", "Other"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices, db_index=True)
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200)
+    description = models.TextField(blank=True, help_text="One or two sentences: who this is.")
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        help_text="The body this one sits within, e.g. ICE within DHS.",
+    )
+    wikidata_qid = models.CharField(
+        "Wikidata QID",
+        max_length=20,
+        blank=True,
+        help_text="e.g. Q1051454",
+    )
+    website = models.URLField(blank=True)
+
+    objects = ActorQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["slug"],
+                name="actor_unique_slug",
+                violation_error_message="Another actor already uses this slug.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(parent=F("id")),
+                name="actor_not_own_parent",
+                violation_error_message="An actor cannot be its own parent.",
+            ),
+            models.CheckConstraint(
+                condition=Q(wikidata_qid="") | Q(wikidata_qid__regex=r"^Q[1-9][0-9]*$"),
+                name="actor_wikidata_qid_format",
+                violation_error_message="A Wikidata QID looks like Q123.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("tracker:actor-detail", kwargs={"slug": self.slug})
+
+
+class Affiliation(TimeStamped):
+    """A person's role at an organisation over a span of time (Secretary of the Treasury)."""
+
+    person = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="affiliations")
+    organization = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="members")
+    role = models.CharField(max_length=200, help_text="e.g. Secretary of the Treasury")
+    start_date = models.DateField(null=True, blank=True)
+    end_date = models.DateField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["person__name", "-start_date", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True)
+                | Q(start_date__isnull=True)
+                | Q(end_date__gte=F("start_date")),
+                name="affiliation_end_after_start",
+                violation_error_message="An affiliation cannot end before it starts.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(person=F("organization")),
+                name="affiliation_not_self",
+                violation_error_message="A person cannot be affiliated with themself.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.person} — {self.role}, {self.organization}"
+
+    def get_absolute_url(self):
+        return self.person.get_absolute_url()
+
+
+class Agreement(TimeStamped):
+    class Kind(models.TextChoices):
+        MOU = "mou", "Memorandum of understanding"
+        EXECUTIVE_ORDER = "executive_order", "Executive order"
+        RULE = "rule", "Rule"
+        GUIDANCE = "guidance", "Guidance"
+        STATUTE = "statute", "Statute"
+        COURT_ORDER = "court_order", "Court order"
+        POLICY = "policy", "Policy"
+        OTHER = "other", "Other"
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", "Proposed"
+        SIGNED = "signed", "Signed"
+        IN_EFFECT = "in_effect", "In effect"
+        SUSPENDED = "suspended", "Suspended"
+        ENJOINED = "enjoined", "Enjoined"
+        RESCINDED = "rescinded", "Rescinded"
+        EXPIRED = "expired", "Expired"
+
+    title = models.CharField(max_length=300)
+    slug = models.SlugField(max_length=200)
+    kind = models.CharField(max_length=20, choices=Kind.choices, db_index=True)
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.PROPOSED, db_index=True
+    )
+    summary = models.TextField(blank=True)
+    announced_on = models.DateField(null=True, blank=True)
+    signed_on = models.DateField(null=True, blank=True)
+    effective_on = models.DateField(null=True, blank=True)
+    expires_on = models.DateField(null=True, blank=True)
+    topics = models.ManyToManyField(Topic, blank=True, related_name="agreements")
+
+    objects = AgreementQuerySet.as_manager()
+    history = HistoricalRecords(m2m_fields=[topics])
+
+    class Meta:
+        ordering = ["title", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["slug"],
+                name="agreement_unique_slug",
+                violation_error_message="Another agreement already uses this slug.",
+            ),
+            models.CheckConstraint(
+                condition=Q(expires_on__isnull=True)
+                | Q(effective_on__isnull=True)
+                | Q(expires_on__gte=F("effective_on")),
+                name="agreement_expires_after_effective",
+                violation_error_message="An agreement cannot expire before it takes effect.",
+            ),
+            models.CheckConstraint(
+                condition=Q(expires_on__isnull=True)
+                | Q(signed_on__isnull=True)
+                | Q(expires_on__gte=F("signed_on")),
+                name="agreement_expires_after_signed",
+                violation_error_message="An agreement cannot expire before it is signed.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("tracker:agreement-detail", kwargs={"slug": self.slug})
+
+
+class AgreementDocument(TimeStamped):
+    """An official text of an agreement: the signed MOU, the Federal Register notice."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="documents")
+    title = models.CharField(max_length=300)
+    url = models.URLField(max_length=1000)
+    published_on = models.DateField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["agreement", "published_on", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement", "url"],
+                name="agreementdocument_unique_url",
+                violation_error_message="This document is already listed for the agreement.",
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return self.url
+
+
+class Alias(TimeStamped):
+    """A name a tracked record goes by in text ("ICE", "IRS–ICE MOU"), used to match articles.
+
+    An alias belongs to exactly one actor, agreement or legal challenge. Acronyms match
+    case-sensitively so that an "ice storm" is not ICE.
+    """
+
+    text = models.CharField(max_length=200)
+    case_sensitive = models.BooleanField(
+        default=False,
+        help_text="Match only this exact capitalisation. Set it for acronyms such as ICE or IRS.",
+    )
+    # An alias is part of its record: it goes when its record goes.
+    actor = models.ForeignKey(
+        Actor, on_delete=models.CASCADE, null=True, blank=True, related_name="aliases"
+    )
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.CASCADE, null=True, blank=True, related_name="aliases"
+    )
+    challenge = models.ForeignKey(
+        "LegalChallenge",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="aliases",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name_plural = "aliases"
+        ordering = ["text", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(actor__isnull=False, agreement__isnull=True, challenge__isnull=True)
+                    | Q(actor__isnull=True, agreement__isnull=False, challenge__isnull=True)
+                    | Q(actor__isnull=True, agreement__isnull=True, challenge__isnull=False)
+                ),
+                name="alias_exactly_one_target",
+                violation_error_message=(
+                    "An alias belongs to exactly one actor, agreement or legal challenge."
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["actor", "text"],
+                condition=Q(actor__isnull=False),
+                name="alias_unique_per_actor",
+                violation_error_message="This actor already has this alias.",
+            ),
+            models.UniqueConstraint(
+                fields=["agreement", "text"],
+                condition=Q(agreement__isnull=False),
+                name="alias_unique_per_agreement",
+                violation_error_message="This agreement already has this alias.",
+            ),
+            models.UniqueConstraint(
+                fields=["challenge", "text"],
+                condition=Q(challenge__isnull=False),
+                name="alias_unique_per_challenge",
+                violation_error_message="This legal challenge already has this alias.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.text
+
+    @property
+    def target(self):
+        return self.actor or self.agreement or self.challenge
+
+    def get_absolute_url(self):
+        return self.target.get_absolute_url()
+
+
+class Party(TimeStamped):
+    """An actor's part in an agreement, and who signed for it."""
+
+    class Role(models.TextChoices):
+        SIGNATORY = "signatory", "Signatory"
+        REQUESTING = "requesting", "Requesting agency"
+        PROVIDING = "providing", "Providing agency"
+        OVERSIGHT = "oversight", "Oversight"
+        OTHER = "other", "Other"
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="parties")
+    actor = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="parties")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    signed_by = models.ForeignKey(
+        Actor,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="signatures",
+        help_text="The person who signed on this party's behalf.",
+    )
+    signed_on = models.DateField(null=True, blank=True)
+    sequence = models.PositiveSmallIntegerField(default=0, help_text="Order on the page.")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name_plural = "parties"
+        ordering = ["agreement", "sequence", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement", "actor", "role"],
+                name="party_unique_role",
+                violation_error_message="This actor already has this role in the agreement.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(signed_by=F("actor")),
+                name="party_signer_not_party",
+                violation_error_message="The signer acts for the party and cannot be the party.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.actor} ({self.get_role_display()}) — {self.agreement}"
+
+    def get_absolute_url(self):
+        return self.agreement.get_absolute_url()
+
+
+class Position(TimeStamped):
+    """A stakeholder's stance on an agreement, backed by statements."""
+
+    class Stance(models.TextChoices):
+        SUPPORTS = "supports", "Supports"
+        OPPOSES = "opposes", "Opposes"
+        CONCERNED = "concerned", "Concerned"
+        NEUTRAL = "neutral", "Neutral"
+        UNCLEAR = "unclear", "Unclear"
+
+    actor = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="positions")
+    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="positions")
+    stance = models.CharField(max_length=20, choices=Stance.choices, db_index=True)
+    summary = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["agreement", "stance", "actor__name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["actor", "agreement"],
+                name="position_unique_actor_agreement",
+                violation_error_message="This actor already has a position on this agreement.",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.actor}: {self.get_stance_display()} — {self.agreement}"
+
+    def get_absolute_url(self):
+        return self.agreement.get_absolute_url() + f"#position-{self.pk}"
+
+
+class Statement(TimeStamped):
+    """A quote or paraphrase by a speaker, on a stakeholder's position, in a source."""
+
+    class Kind(models.TextChoices):
+        QUOTE = "quote", "Quote"
+        PARAPHRASE = "paraphrase", "Paraphrase"
+
+    position = models.ForeignKey(Position, on_delete=models.PROTECT, related_name="statements")
+    speaker = models.ForeignKey(
+        Actor,
+        on_delete=models.PROTECT,
+        related_name="statements",
+        help_text="Who said it; may be a person speaking for the position's actor.",
+    )
+    speaker_label = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text='How the source names an unnamed speaker, e.g. "a Treasury spokesperson".',
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.QUOTE)
+    text = models.TextField()
+    said_on = models.DateField(null=True, blank=True)
+    said_on_precision = models.CharField(
+        max_length=10, choices=DatePrecision.choices, default=DatePrecision.DAY
+    )
+    venue = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text='Where it was said, e.g. "in a post on X", "told the New York Times".',
+    )
+    source = models.ForeignKey(
+        "news.Article",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="statements",
+        help_text="The article that reports the statement.",
+    )
+    source_url = models.URLField(
+        max_length=1000, blank=True, help_text="The original post or document, when there is one."
+    )
+    sequence = models.PositiveSmallIntegerField(default=0)
+
+    objects = StatementQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["position", "said_on", "sequence", "id"]
+        indexes = [models.Index(fields=["speaker", "said_on"], name="statement_speaker_date")]
+
+    def __str__(self):
+        return f"{self.speaker}: “{self.text[:60]}”"
+
+    def get_absolute_url(self):
+        return self.position.agreement.get_absolute_url() + f"#statement-{self.pk}"
+
+    @property
+    def is_sourced(self) -> bool:
+        return bool(self.source_id or self.source_url)
+
+
+class LegalChallenge(TimeStamped):
+    class Status(models.TextChoices):
+        FILED = "filed", "Filed"
+        PENDING = "pending", "Pending"
+        INJUNCTION_GRANTED = "injunction_granted", "Injunction granted"
+        INJUNCTION_DENIED = "injunction_denied", "Injunction denied"
+        DISMISSED = "dismissed", "Dismissed"
+        DECIDED = "decided", "Decided"
+        ON_APPEAL = "on_appeal", "On appeal"
+        SETTLED = "settled", "Settled"
+
+    caption = models.CharField(
+        max_length=300, help_text="e.g. Centro de Trabajadores Unidos v. Bessent"
+    )
+    slug = models.SlugField(max_length=200)
+    court = models.ForeignKey(
+        Actor,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+        limit_choices_to={"kind": Actor.Kind.COURT},
+    )
+    docket_number = models.CharField(max_length=100, blank=True)
+    filed_on = models.DateField(null=True, blank=True)
+    status = models.CharField(
+        max_length=30, choices=Status.choices, default=Status.FILED, db_index=True
+    )
+    summary = models.TextField(blank=True)
+    agreements = models.ManyToManyField(Agreement, related_name="challenges", blank=True)
+
+    objects = LegalChallengeQuerySet.as_manager()
+    history = HistoricalRecords(m2m_fields=[agreements])
+
+    class Meta:
+        ordering = ["-filed_on", "caption", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["slug"],
+                name="legalchallenge_unique_slug",
+                violation_error_message="Another legal challenge already uses this slug.",
+            ),
+            models.UniqueConstraint(
+                fields=["court", "docket_number"],
+                condition=~Q(docket_number=""),
+                name="legalchallenge_unique_docket",
+                violation_error_message="A case with this docket number in this court exists.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.caption
+
+    def get_absolute_url(self):
+        return reverse("tracker:challenge-detail", kwargs={"slug": self.slug})
+
+
+class ChallengeParty(TimeStamped):
+    class Role(models.TextChoices):
+        PLAINTIFF = "plaintiff", "Plaintiff"
+        DEFENDANT = "defendant", "Defendant"
+        INTERVENOR = "intervenor", "Intervenor"
+        AMICUS = "amicus", "Amicus curiae"
+        COUNSEL = "counsel", "Counsel"
+
+    challenge = models.ForeignKey(LegalChallenge, on_delete=models.PROTECT, related_name="parties")
+    actor = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="challenge_roles")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    represents = models.ForeignKey(
+        Actor,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="represented_by",
+        help_text="For counsel: the party it represents.",
+    )
+    sequence = models.PositiveSmallIntegerField(default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "challenge party"
+        verbose_name_plural = "challenge parties"
+        ordering = ["challenge", "role", "sequence", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["challenge", "actor", "role"],
+                name="challengeparty_unique_role",
+                violation_error_message="This actor already has this role in the case.",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.actor} ({self.get_role_display()}) — {self.challenge}"
+
+    def get_absolute_url(self):
+        return self.challenge.get_absolute_url()
+
+
+class Event(TimeStamped):
+    """One dated entry on a timeline, with the sources that support it."""
+
+    class Kind(models.TextChoices):
+        ANNOUNCED = "announced", "Announced"
+        SIGNED = "signed", "Signed"
+        TOOK_EFFECT = "took_effect", "Took effect"
+        FILED = "filed", "Filed"
+        RULING = "ruling", "Ruling"
+        STATEMENT = "statement", "Statement"
+        REPORTED = "reported", "Reported"
+        HEARING = "hearing", "Hearing"
+        AMENDED = "amended", "Amended"
+        RESCINDED = "rescinded", "Rescinded"
+        OTHER = "other", "Other"
+
+    date = models.DateField(help_text="For month or year precision, the first day of it.")
+    date_precision = models.CharField(
+        max_length=10, choices=DatePrecision.choices, default=DatePrecision.DAY
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices, db_index=True)
+    title = models.CharField(max_length=300)
+    description = models.TextField(blank=True)
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.PROTECT, null=True, blank=True, related_name="events"
+    )
+    challenge = models.ForeignKey(
+        LegalChallenge, on_delete=models.PROTECT, null=True, blank=True, related_name="events"
+    )
+    actors = models.ManyToManyField(Actor, blank=True, related_name="events")
+    sources = models.ManyToManyField("news.Article", blank=True, related_name="events")
+    sequence = models.PositiveSmallIntegerField(
+        default=0, help_text="Order among events on the same date."
+    )
+
+    objects = EventQuerySet.as_manager()
+    history = HistoricalRecords(m2m_fields=[sources, actors])
+
+    class Meta:
+        ordering = ["date", "date_precision", "sequence", "id"]
+        indexes = [
+            models.Index(
+                fields=["agreement", "date", "sequence", "id"], name="event_agreement_timeline"
+            ),
+            models.Index(
+                fields=["challenge", "date", "sequence", "id"], name="event_challenge_timeline"
+            ),
+            models.Index(fields=["-date", "-id"], name="event_latest"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(agreement__isnull=False) | Q(challenge__isnull=False),
+                name="event_belongs_somewhere",
+                violation_error_message="An event belongs to an agreement, a challenge or both.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.display_date}: {self.title}"
+
+    def get_absolute_url(self):
+        parent = self.agreement or self.challenge
+        return parent.get_absolute_url() + f"#event-{self.pk}"
+
+    @property
+    def display_date(self) -> str:
+        return format_date_with_precision(self.date, self.date_precision)
+
+    def clean(self):
+        super().clean()
+        if self.agreement_id is None and self.challenge_id is None:
+            raise ValidationError("Choose the agreement or legal challenge this event belongs to.")
+
+    def save(self, *args, **kwargs):
+        # Normalise rather than refuse: "May 2025" is stored as 1 May 2025, so events of the
+        # same month sort together whatever day a curator typed.
+        if self.date:
+            self.date = truncate_date(self.date, self.date_precision)
+        super().save(*args, **kwargs)

@@ -1,0 +1,22 @@
+"""Top-level routes: HTML pages, the versioned REST API and its schema, admin, health check."""
+
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from . import health
+
+api_v1 = [
+    path("", include("apps.tracker.api.urls")),
+    path("", include("apps.news.api.urls")),
+]
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("healthz", health.healthz, name="healthz"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/v1/", include((api_v1, "api"), namespace="api")),
+    path("news/", include("apps.news.urls")),
+    path("", include("apps.tracker.urls")),
+]

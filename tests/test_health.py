@@ -1,0 +1,22 @@
+import pytest
+
+
+@pytest.mark.django_db
+def test_healthz_reports_database_ok(client):
+    response = client.get("/healthz")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok"
+    assert body["checks"]["database"]["ok"] is True
+    assert "redis" not in body["checks"]
+
+
+@pytest.mark.django_db
+def test_healthz_reports_unreachable_redis_as_503(client, settings):
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"
+
+    response = client.get("/healthz")
+
+    assert response.status_code == 503
+    assert response.json()["checks"]["redis"]["ok"] is False
