@@ -45,3 +45,37 @@ def api_client():
 @pytest.fixture
 def db_vendor(db):
     return connection.vendor
+
+
+@pytest.fixture(autouse=True)
+def celery_runs_eagerly(request):
+    """Tasks run in-process unless a test is marked `redis` and talks to a real worker.
+
+    With REDIS_URL set (CI's PostgreSQL pass) tasks would otherwise be queued in Redis, and a
+    later worker test would pick up messages that name rows of another test.
+    """
+    from policytracker.celery import app
+
+    if "redis" in request.keywords:
+        yield
+        return
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
+
+
+@pytest.fixture(scope="session")
+def httpserver_listen_address():
+    """The local test web server listens on 127.0.0.1 (a random free port)."""
+    return ("127.0.0.1", 0)
+
+
+@pytest.fixture
+def allow_local_server(httpserver, settings):
+    """Let the ingestion client fetch from the local test server, and only from it."""
+    settings.INGEST_ALLOWED_PRIVATE_HOSTS = [
+        f"127.0.0.1:{httpserver.port}",
+        f"localhost:{httpserver.port}",
+    ]
+    return httpserver

@@ -1,0 +1,299 @@
+"""`manage.py ingest` end to end against a local news site on 127.0.0.1."""
+
+import datetime
+import json
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from werkzeug import Response
+
+from apps.news.models import Article, ArticleLink, ArticleURL, Feed
+from apps.tracker.models import Actor, Party
+from tests.factories import ActorFactory, AgreementFactory, AliasFactory, PartyFactory
+from tests.news.local_site import (
+    BODY_BUDGET,
+    BODY_MOU,
+    BODY_WEATHER,
+    article_page,
+    rss_feed,
+)
+
+pytestmark = pytest.mark.django_db
+
+UTC = datetime.UTC
+
+
+@pytest.fixture
+def tracked_record():
+    """The IRS–ICE MOU as a curator would have set it up: parties with acronym aliases."""
+    treasury = ActorFactory(name="Department of the Treasury", slug="treasury", kind="department")
+    irs = ActorFactory(name="Internal Revenue Service", slug="irs", parent=treasury)
+    dhs = ActorFactory(
+        name="Department of Homeland Security", slug="dhs", kind=Actor.Kind.DEPARTMENT
+    )
+    ice = ActorFactory(name="Immigration and Customs Enforcement", slug="ice", parent=dhs)
+    public_citizen = ActorFactory(
+        name="Public Citizen", slug="public-citizen", kind=Actor.Kind.ORGANIZATION
+    )
+    AliasFactory(actor=irs, text="IRS", case_sensitive=True)
+    AliasFactory(actor=ice, text="ICE", case_sensitive=True)
+    AliasFactory(actor=dhs, text="DHS", case_sensitive=True)
+    AliasFactory(actor=treasury, text="Treasury")
+    agreement = AgreementFactory(
+        title="IRS–ICE data-sharing memorandum of understanding", slug="irs-ice-mou"
+    )
+    AliasFactory(actor=None, agreement=agreement, text="IRS–ICE MOU")
+    PartyFactory(agreement=agreement, actor=irs, role=Party.Role.PROVIDING)
+    PartyFactory(agreement=agreement, actor=ice, role=Party.Role.REQUESTING)
+    PartyFactory(agreement=agreement, actor=treasury, role=Party.Role.SIGNATORY)
+    PartyFactory(agreement=agreement, actor=dhs, role=Party.Role.SIGNATORY)
+    return {
+        "agreement": agreement,
+        "irs": irs,
+        "ice": ice,
+        "public_citizen": public_citizen,
+    }
+
+
+@pytest.fixture
+def news_site(allow_local_server):
+    server = allow_local_server
+    base = f"http://127.0.0.1:{server.port}"
+    when = datetime.datetime(2025, 4, 8, 14, 0, tzinfo=UTC)
+    feed = rss_feed(
+        base=base,
+        items=[
+            ("IRS to help ICE", "/2025/04/08/irs-ice-deal?utm_source=rss&utm_medium=feed", when),
+            ("IRS to help ICE (social)", "/2025/04/08/irs-ice-deal?fbclid=IwAR0abc", when),
+            ("Ice storm", "/2025/04/09/ice-storm", when + datetime.timedelta(days=1)),
+            ("Budget hearings", "/2025/04/10/budget-hearings", when + datetime.timedelta(days=2)),
+            ("Gone", "/2025/04/11/missing", when + datetime.timedelta(days=3)),
+        ],
+    )
+    server.expect_request("/feed.xml").respond_with_data(
+        feed, content_type="application/rss+xml; charset=utf-8"
+    )
+    pages = {
+        "/2025/04/08/irs-ice-deal": article_page(
+            headline="IRS agrees to help ICE find immigrants ordered deported",
+            paragraphs=BODY_MOU,
+            published="2025-04-08T14:00:00+00:00",
+            modified="2025-04-12T09:30:00+00:00",
+        ),
+        "/2025/04/09/ice-storm": article_page(
+            headline="Ice storm knocks out power across the plains",
+            paragraphs=BODY_WEATHER,
+            published="2025-04-09T08:00:00+00:00",
+        ),
+        "/2025/04/10/budget-hearings": article_page(
+            headline="Agencies make their case at budget hearings",
+            paragraphs=BODY_BUDGET,
+            published="2025-04-10T08:00:00+00:00",
+        ),
+        # The same wire story at another outlet, a day later, with its own headline and an
+        # extra paragraph.
+        "/wire/irs-ice-copy": article_page(
+            headline="Tax agency will share data with immigration enforcers",
+            paragraphs=[*BODY_MOU, "This story was first published by the Capitol Ledger."],
+            published="2025-04-09T10:00:00+00:00",
+            site="Wire Daily",
+        ),
+    }
+    for path, html in pages.items():
+        server.expect_request(path).respond_with_data(html, content_type="text/html")
+    server.expect_request("/2025/04/11/missing").respond_with_response(
+        Response("not here", status=404)
+    )
+    return base
+
+
+def run_ingest(*args: str) -> dict:
+    out = StringIO()
+    call_command("ingest", *args, "--json", stdout=out)
+    return json.loads(out.getvalue())
+
+
+def test_ingest_feed_stores_articles_with_titles_dates_and_clean_text(news_site, tracked_record):
+    report = run_ingest("--feed", f"{news_site}/feed.xml")
+
+    assert report["feeds"] == [
+        {"url": f"{news_site}/feed.xml", "status": "ok", "error": "", "entries": 5}
+    ]
+    mou = Article.objects.get(canonical_url=f"{news_site}/2025/04/08/irs-ice-deal")
+    assert mou.title == "IRS agrees to help ICE find immigrants ordered deported"
+    assert mou.published_at.date() == datetime.date(2025, 4, 8)
+    assert mou.byline == "Jane Reporter"
+    assert mou.language == "en"
+    assert "memorandum of understanding" in mou.text
+    for clutter in ("Recommended Stories", "newsletter", "First comment", "Copyright", "Subscribe"):
+        assert clutter not in mou.text
+    assert mou.outlet.domain == "127.0.0.1"
+
+
+def test_ingest_collapses_tracking_parameter_variants(news_site, tracked_record):
+    report = run_ingest("--feed", f"{news_site}/feed.xml")
+
+    assert Article.objects.filter(canonical_url__contains="irs-ice-deal").count() == 1
+    seen = set(ArticleURL.objects.values_list("url", flat=True))
+    assert f"{news_site}/2025/04/08/irs-ice-deal?utm_source=rss&utm_medium=feed" in seen
+    assert f"{news_site}/2025/04/08/irs-ice-deal?fbclid=IwAR0abc" in seen
+    assert report["counts"] == {"new": 3, "duplicate": 0, "near_duplicate": 0, "error": 1}
+
+
+def test_ingest_records_a_missing_page_and_goes_on(news_site, tracked_record):
+    report = run_ingest("--feed", f"{news_site}/feed.xml")
+
+    failed = [a for a in report["articles"] if a["status"] == "error"]
+    assert [a["url"] for a in failed] == [f"{news_site}/2025/04/11/missing"]
+    assert "404" in failed[0]["error"]
+    assert Article.objects.get(canonical_url__endswith="/missing").fetch_status == "failed"
+    assert Article.objects.filter(fetch_status="fetched").count() == 3
+
+
+def test_ingest_suggests_the_right_links_and_no_false_ones(news_site, tracked_record):
+    run_ingest("--feed", f"{news_site}/feed.xml")
+
+    def targets(path):
+        article = Article.objects.get(canonical_url=f"{news_site}{path}")
+        return {
+            (link.target_kind, link.target.slug)
+            for link in article.links.select_related("agreement", "actor", "challenge")
+        }
+
+    assert targets("/2025/04/08/irs-ice-deal") >= {
+        ("agreement", "irs-ice-mou"),
+        ("actor", "irs"),
+        ("actor", "ice"),
+        ("actor", "public-citizen"),
+    }
+    # "ice storm" is not ICE and "Heirs" is not the IRS.
+    assert targets("/2025/04/09/ice-storm") == set()
+    # Both agencies, but in unrelated sentences with no instrument between them: no agreement.
+    assert targets("/2025/04/10/budget-hearings") == {("actor", "irs"), ("actor", "ice")}
+    assert set(ArticleLink.objects.values_list("status", flat=True)) == {"suggested"}
+
+
+def test_ingest_marks_the_syndicated_copy_as_near_duplicate(news_site, tracked_record):
+    run_ingest("--feed", f"{news_site}/feed.xml")
+    copy_url = news_site.replace("127.0.0.1", "localhost") + "/wire/irs-ice-copy"
+
+    report = run_ingest("--url", copy_url)
+
+    assert report["counts"]["near_duplicate"] == 1
+    copy = Article.objects.get(canonical_url=copy_url)
+    original = Article.objects.get(canonical_url=f"{news_site}/2025/04/08/irs-ice-deal")
+    assert copy.near_duplicate_of == original
+    assert copy.outlet != original.outlet
+
+
+def test_ingest_twice_stores_nothing_twice_and_loses_nothing(news_site, tracked_record):
+    run_ingest("--feed", f"{news_site}/feed.xml")
+    link = ArticleLink.objects.filter(agreement=tracked_record["agreement"]).get()
+    link.status = ArticleLink.Status.CONFIRMED
+    link.save()
+    before = {
+        "articles": Article.objects.count(),
+        "urls": ArticleURL.objects.count(),
+        "links": ArticleLink.objects.count(),
+    }
+
+    report = run_ingest("--feed", f"{news_site}/feed.xml", "--url", f"{news_site}/feed.xml#x")
+
+    assert report["counts"]["new"] == 0
+    assert Article.objects.count() == before["articles"]
+    assert ArticleURL.objects.count() == before["urls"]
+    assert ArticleLink.objects.count() == before["links"]
+    link.refresh_from_db()
+    assert link.status == ArticleLink.Status.CONFIRMED
+
+
+def test_ingest_url_of_a_known_article_reports_duplicate(news_site, tracked_record):
+    run_ingest("--url", f"{news_site}/2025/04/08/irs-ice-deal?utm_campaign=x")
+
+    report = run_ingest("--url", f"{news_site}/2025/04/08/irs-ice-deal#comments")
+
+    assert report["articles"][0]["status"] == "duplicate"
+    assert report["articles"][0]["canonical_url"] == f"{news_site}/2025/04/08/irs-ice-deal"
+
+
+def test_ingest_records_every_bad_input_and_keeps_the_good(allow_local_server, tracked_record):
+    server = allow_local_server
+    base = f"http://127.0.0.1:{server.port}"
+    server.expect_request("/not-xml.xml").respond_with_data(
+        "<rss><channel><title>Broken", content_type="application/rss+xml"
+    )
+    server.expect_request("/page.html").respond_with_data(
+        "<!doctype html><html><body><h1>Home</h1><p>Not a feed.</p></body></html>",
+        content_type="text/html",
+    )
+    server.expect_request("/gone.xml").respond_with_response(Response("", status=410))
+    server.expect_request("/busy.xml").respond_with_response(
+        Response("", status=429, headers={"Retry-After": "120"})
+    )
+    server.expect_request("/boom.xml").respond_with_response(Response("", status=500))
+    server.expect_request("/to-metadata").respond_with_response(
+        Response("", status=302, headers={"Location": "http://169.254.169.254/latest/"})
+    )
+    server.expect_request("/hostile").respond_with_data(
+        article_page(
+            headline="Hostile <script>alert(1)</script> page",
+            paragraphs=BODY_MOU,
+            published="2025-04-08T14:00:00+00:00",
+            extra_body=(
+                '<p>See <a href="javascript:alert(2)">this</a>'
+                '<img src="x" onerror="alert(3)"></p><script>alert(4)</script>'
+            ),
+        ),
+        content_type="text/html",
+    )
+
+    report = run_ingest(
+        "--feed", f"{base}/not-xml.xml",
+        "--feed", f"{base}/page.html",
+        "--feed", f"{base}/gone.xml",
+        "--feed", f"{base}/busy.xml",
+        "--feed", f"{base}/boom.xml",
+        "--feed", "file:///etc/passwd",
+        "--url", f"{base}/to-metadata",
+        "--url", f"http://127.0.0.1:{server.port + 1 if server.port < 65535 else 1}/x",
+        "--url", "file:///etc/passwd",
+        "--url", f"{base}/hostile",
+    )  # fmt: skip
+
+    feeds = {feed["url"].rsplit("/", 1)[-1]: feed for feed in report["feeds"]}
+    assert feeds["page.html"]["status"] == "error"
+    assert "HTML" in feeds["page.html"]["error"]
+    assert feeds["gone.xml"]["status"] == "error" and "410" in feeds["gone.xml"]["error"]
+    assert feeds["busy.xml"]["status"] == "error" and "429" in feeds["busy.xml"]["error"]
+    assert feeds["boom.xml"]["status"] == "error" and "500" in feeds["boom.xml"]["error"]
+    assert feeds["passwd"]["status"] == "error" and feeds["passwd"]["error"]
+    # The broken feed either yields nothing usable or is refused, with a reason either way.
+    assert feeds["not-xml.xml"]["entries"] == 0
+    assert (
+        feeds["not-xml.xml"]["status"] == "error"
+        or Feed.objects.get(url=f"{base}/not-xml.xml").last_error
+    )
+
+    articles = {a["url"]: a for a in report["articles"]}
+    for bad in (f"{base}/to-metadata", "file:///etc/passwd"):
+        assert articles[bad]["status"] == "error" and articles[bad]["error"]
+    assert "169.254.169.254" in articles[f"{base}/to-metadata"]["error"]
+
+    hostile = Article.objects.get(canonical_url=f"{base}/hostile")
+    for field in (hostile.title, hostile.text, hostile.byline):
+        assert "<script" not in field and "javascript:" not in field and "onerror" not in field
+    assert "Internal Revenue Service" in hostile.text
+
+    busy = Feed.objects.get(url=f"{base}/busy.xml")
+    assert busy.active and busy.consecutive_failures == 1
+    assert (busy.next_fetch_at - busy.last_fetched_at).total_seconds() >= 120
+    gone = Feed.objects.get(url=f"{base}/gone.xml")
+    assert not gone.active  # permanent: not retried until a curator switches it back on
+
+
+def test_ingest_without_arguments_refuses_to_run():
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="--feed"):
+        call_command("ingest")
