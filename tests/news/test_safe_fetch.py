@@ -1,0 +1,460 @@
+"""safe_fetch against real HTTP servers on 127.0.0.1: address checks, size and time limits,
+redirects, status classification and conditional GET."""
+
+import gzip
+import socket
+import time
+import tracemalloc
+from datetime import UTC, datetime
+
+import pytest
+import time_machine
+from pytest_httpserver import HTTPServer
+from werkzeug import Response
+
+from apps.news.safe_fetch import FetchError, fetch
+
+MB = 1024 * 1024
+
+
+@pytest.fixture(autouse=True)
+def outside_connections(monkeypatch):
+    """Every connection attempt to an address other than 127.0.0.1; none is let through, so a
+    broken address check fails a test instead of sending traffic off this machine."""
+    attempts = []
+    real_create_connection = socket.create_connection
+
+    def local_only_create_connection(address, *args, **kwargs):
+        if address[0] != "127.0.0.1":
+            attempts.append(address)
+            raise OSError(f"test refuses to connect to {address[0]}")
+        return real_create_connection(address, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "create_connection", local_only_create_connection)
+    return attempts
+
+
+def _start_server() -> HTTPServer:
+    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
+    server.start()
+    return server
+
+
+@pytest.fixture(scope="module")
+def local_servers():
+    # Started once per module: stopping a werkzeug server takes half a second.
+    servers = (_start_server(), _start_server())
+    yield servers
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture
+def server(local_servers, settings):
+    server = local_servers[0]
+    server.clear()
+    settings.INGEST_ALLOWED_PRIVATE_HOSTS = [f"127.0.0.1:{server.port}"]
+    yield server
+    server.clear()
+
+
+@pytest.fixture
+def other_server(local_servers):
+    """A second local server whose port is not in INGEST_ALLOWED_PRIVATE_HOSTS."""
+    server = local_servers[1]
+    server.clear()
+    yield server
+    server.clear()
+
+
+def test_fetch_returns_body_type_charset_and_validators(server):
+    server.expect_request("/feed.xml").respond_with_data(
+        "<rss/>",
+        content_type="application/rss+xml; charset=ISO-8859-1",
+        headers={"ETag": '"v1"', "Last-Modified": "Wed, 01 Jan 2025 00:00:00 GMT"},
+    )
+
+    result = fetch(server.url_for("/feed.xml"))
+
+    assert result.content == b"<rss/>"
+    assert result.status_code == 200
+    assert result.content_type == "application/rss+xml"
+    assert result.encoding == "iso-8859-1"
+    assert result.etag == '"v1"'
+    assert result.last_modified == "Wed, 01 Jan 2025 00:00:00 GMT"
+    assert result.not_modified is False
+
+
+def test_fetch_sends_configured_user_agent_and_accept(server, settings):
+    settings.INGEST_USER_AGENT = "PolicyTrackerTest/1.0"
+    server.expect_request(
+        "/feed.xml",
+        headers={"User-Agent": "PolicyTrackerTest/1.0", "Accept": "application/rss+xml"},
+    ).respond_with_data("ok")
+
+    result = fetch(server.url_for("/feed.xml"), accept="application/rss+xml")
+
+    assert result.content == b"ok"
+
+
+def test_redirects_are_followed_and_final_url_reported(server):
+    server.expect_request("/old").respond_with_data("", status=301, headers={"Location": "/new"})
+    server.expect_request("/new").respond_with_data("moved here")
+
+    result = fetch(server.url_for("/old"))
+
+    assert result.content == b"moved here"
+    assert result.url == server.url_for("/new")
+
+
+def test_redirect_to_cloud_metadata_address_is_refused(server, outside_connections):
+    server.expect_request("/feed").respond_with_data(
+        "", status=302, headers={"Location": "http://169.254.169.254/latest/meta-data/"}
+    )
+
+    with pytest.raises(FetchError) as caught:
+        fetch(server.url_for("/feed"))
+
+    assert caught.value.reason == "refused: 169.254.169.254 is a link-local address"
+    assert caught.value.permanent is True
+    assert outside_connections == []
+
+
+def test_loopback_on_a_port_not_allowed_is_refused(server, other_server):
+    other_server.expect_request("/").respond_with_data("internal admin page")
+
+    with pytest.raises(FetchError) as caught:
+        fetch(f"http://127.0.0.1:{other_server.port}/")
+
+    assert caught.value.reason == "refused: 127.0.0.1 is a loopback address"
+    assert caught.value.permanent is True
+    assert other_server.log == []
+
+
+def test_redirect_to_loopback_on_a_port_not_allowed_is_refused(server, other_server):
+    other_server.expect_request("/").respond_with_data("internal admin page")
+    server.expect_request("/feed").respond_with_data(
+        "", status=307, headers={"Location": f"http://127.0.0.1:{other_server.port}/"}
+    )
+
+    with pytest.raises(FetchError) as caught:
+        fetch(server.url_for("/feed"))
+
+    assert caught.value.reason == "refused: 127.0.0.1 is a loopback address"
+    assert other_server.log == []
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("http://10.1.2.3/", "refused: 10.1.2.3 is a private address"),
+        ("http://192.168.0.1:8080/", "refused: 192.168.0.1 is a private address"),
+        ("http://0.0.0.0/", "refused: 0.0.0.0 is an unspecified address"),
+        ("http://224.0.0.1/", "refused: 224.0.0.1 is a multicast address"),
+        ("http://240.0.0.1/", "refused: 240.0.0.1 is a reserved address"),
+        ("http://[::1]/", "refused: ::1 is a loopback address"),
+        ("http://[::ffff:127.0.0.1]/", "refused: ::ffff:127.0.0.1 is a loopback address"),
+        (
+            "http://[::ffff:169.254.169.254]/",
+            "refused: ::ffff:169.254.169.254 is a link-local address",
+        ),
+        ("http://[fe80::1]/", "refused: fe80::1 is a link-local address"),
+        ("http://[fd00::1]/", "refused: fd00::1 is a private address"),
+    ],
+)
+def test_non_public_addresses_are_refused_before_connecting(url, reason, outside_connections):
+    with pytest.raises(FetchError) as caught:
+        fetch(url)
+
+    assert caught.value.reason == reason
+    assert caught.value.permanent is True
+    assert outside_connections == []
+
+
+@pytest.mark.parametrize(
+    ("url", "scheme"),
+    [
+        ("file:///etc/passwd", "file"),
+        ("ftp://example.org/feed.xml", "ftp"),
+        ("javascript:alert(1)", "javascript"),
+    ],
+)
+def test_non_http_schemes_are_refused(url, scheme):
+    with pytest.raises(FetchError) as caught:
+        fetch(url)
+
+    assert caught.value.reason == f"refused: {scheme} URLs are not fetched, only http and https"
+    assert caught.value.permanent is True
+
+
+def test_redirect_to_file_url_is_refused(server):
+    server.expect_request("/feed").respond_with_data(
+        "", status=302, headers={"Location": "file:///etc/passwd"}
+    )
+
+    with pytest.raises(FetchError) as caught:
+        fetch(server.url_for("/feed"))
+
+    assert caught.value.reason == "refused: file URLs are not fetched, only http and https"
+
+
+def test_dns_answer_pointing_at_loopback_is_refused(server, monkeypatch):
+    # The hostname looks public; only the address it resolves to, which is the one that would
+    # be connected to, reveals the loopback interface (DNS rebinding).
+    real_getaddrinfo = socket.getaddrinfo
+
+    def rebinding_getaddrinfo(host, port, *args, **kwargs):
+        if host == "evil.example":
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port))]
+        return real_getaddrinfo(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding_getaddrinfo)
+    server.expect_request("/feed").respond_with_data("secret")
+
+    with pytest.raises(FetchError) as caught:
+        fetch(f"http://evil.example:{server.port}/feed")
+
+    assert caught.value.reason == "refused: 127.0.0.1 is a loopback address"
+    assert server.log == []
+
+
+def test_connection_goes_to_the_resolved_address_with_original_host_header(
+    server, settings, monkeypatch
+):
+    real_getaddrinfo = socket.getaddrinfo
+    lookups = []
+
+    def resolving_getaddrinfo(host, port, *args, **kwargs):
+        lookups.append(host)
+        if host == "feeds.example":
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port))]
+        return real_getaddrinfo(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolving_getaddrinfo)
+    settings.INGEST_ALLOWED_PRIVATE_HOSTS = [f"feeds.example:{server.port}"]
+    server.expect_request(
+        "/feed", headers={"Host": f"feeds.example:{server.port}"}
+    ).respond_with_data("intranet feed")
+
+    result = fetch(f"http://feeds.example:{server.port}/feed")
+
+    assert result.content == b"intranet feed"
+    # Resolved once; the socket was then opened on the literal address that was checked.
+    assert lookups.count("feeds.example") == 1
+
+
+def _endless_body(request):
+    def chunks():
+        for _ in range(10_000):  # bounded so the server thread always ends by itself
+            yield b"<item>" + b"x" * 65_530
+
+    return Response(chunks(), content_type="application/rss+xml")
+
+
+def test_body_that_never_ends_is_stopped_at_the_cap(server, settings):
+    settings.INGEST_MAX_BYTES = 1 * MB
+    server.expect_request("/endless").respond_with_handler(_endless_body)
+
+    with pytest.raises(FetchError) as caught:
+        fetch(server.url_for("/endless"))
+
+    assert caught.value.reason == "response exceeded 1 MB"
+    assert caught.value.permanent is True
+
+
+def test_fifty_megabyte_body_is_stopped_at_the_cap(server, settings):
+    settings.INGEST_MAX_BYTES = 5 * MB
+
+    def fifty_megabytes(request):
+        return Response((b"y" * 65_536 for _ in range(800)), content_type="text/xml")
+
+    server.expect_request("/big").respond_with_handler(fifty_megabytes)
+    tracemalloc.start()
+    try:
+        with pytest.raises(FetchError) as caught:
+            fetch(server.url_for("/big"))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+
+    assert caught.value.reason == "response exceeded 5 MB"
+    # The in-process test server alone peaks near 10 MB; keeping the body would add 50 MB.
+    assert peak < 25 * MB
+
+
+def test_declared_length_over_max_bytes_is_refused(server):
+    server.expect_request("/feed").respond_with_data(b"z" * 4000)
+
+    with pytest.raises(FetchError) as caught:
+        fetch(server.url_for("/feed"), max_bytes=1000)
+
+    assert caught.value.reason == "response exceeded 1000 bytes"
+
+
+def test_gzip_bomb_is_capped_on_decompressed_size(server, settings):
+    settings.INGEST_MAX_BYTES = 1 * MB
+    bomb = gzip.compress(b"\0" * (50 * MB), compresslevel=9)
+    assert len(bomb) < 100_000
+    server.expect_request("/bomb").respond_with_data(
+        bomb, content_type="application/rss+xml", headers={"Content-Encoding": "gzip"}
+    )
+    tracemalloc.start()
+    try:
+        with pytest.raises(FetchError) as caught:
+            fetch(server.url_for("/bomb"))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+
+    assert caught.value.reason == "response exceeded 1 MB"
+    # The in-process test server alone peaks near 10 MB; inflating the bomb would add 50 MB.
+    assert peak < 25 * MB
+
+
+def test_gzip_body_under_the_cap_is_decompressed(server):
+    server.expect_request("/feed").respond_with_data(
+        gzip.compress(b"<rss>small</rss>"), headers={"Content-Encoding": "gzip"}
+    )
+
+    assert fetch(server.url_for("/feed")).content == b"<rss>small</rss>"
+
+
+def test_trickling_server_is_stopped_by_the_total_timeout(server, settings):
+    settings.INGEST_TOTAL_TIMEOUT = 0.5
+    settings.INGEST_READ_TIMEOUT = 5.0
+
+    def trickle(request):
+        def drip():
+            for _ in range(200):  # at most ten seconds, then the thread ends by itself
+                yield b"<"
+                time.sleep(0.05)
+
+        return Response(drip(), content_type="application/rss+xml")
+
+    server.expect_request("/slow").respond_with_handler(trickle)
+    started = time.monotonic()
+
+    with pytest.raises(FetchError) as caught:
+        fetch(server.url_for("/slow"))
+
+    assert time.monotonic() - started < 2.0
+    assert caught.value.permanent is False
+    assert "total time limit" in caught.value.reason
+
+
+@pytest.mark.parametrize(
+    ("status", "reason", "permanent"),
+    [
+        (404, "HTTP 404 Not Found", True),
+        (410, "HTTP 410 Gone", True),
+        (403, "HTTP 403 Forbidden", True),
+        (408, "HTTP 408 Request Timeout", False),
+        (500, "HTTP 500 Internal Server Error", False),
+        (503, "HTTP 503 Service Unavailable", False),
+    ],
+)
+def test_error_statuses_are_classified(server, status, reason, permanent):
+    server.expect_request("/feed").respond_with_data("nope", status=status)
+
+    with pytest.raises(FetchError) as caught:
+        fetch(server.url_for("/feed"))
+
+    assert caught.value.reason == reason
+    assert caught.value.permanent is permanent
+    assert caught.value.status_code == status
+
+
+def test_429_with_retry_after_seconds_is_transient(server):
+    server.expect_request("/feed").respond_with_data(
+        "slow down", status=429, headers={"Retry-After": "120"}
+    )
+
+    with pytest.raises(FetchError) as caught:
+        fetch(server.url_for("/feed"))
+
+    assert caught.value.reason == "HTTP 429 Too Many Requests"
+    assert caught.value.permanent is False
+    assert caught.value.retry_after == 120.0
+
+
+def test_429_with_retry_after_http_date_is_converted_to_seconds(server):
+    server.expect_request("/feed").respond_with_data(
+        "slow down", status=429, headers={"Retry-After": "Thu, 01 Jan 2026 12:05:00 GMT"}
+    )
+
+    with (
+        time_machine.travel(datetime(2026, 1, 1, 12, 0, tzinfo=UTC)),
+        pytest.raises(FetchError) as caught,
+    ):
+        fetch(server.url_for("/feed"))
+
+    assert caught.value.retry_after == pytest.approx(300, abs=5)
+
+
+def test_connection_refused_is_transient(settings):
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    settings.INGEST_ALLOWED_PRIVATE_HOSTS = [f"127.0.0.1:{port}"]
+
+    with pytest.raises(FetchError) as caught:
+        fetch(f"http://127.0.0.1:{port}/feed")
+
+    assert caught.value.permanent is False
+    assert caught.value.reason.startswith("could not fetch from 127.0.0.1")
+
+
+def test_conditional_get_returns_not_modified(server):
+    server.expect_request("/feed", headers={"If-None-Match": '"v1"'}).respond_with_data(
+        "", status=304
+    )
+    server.expect_request("/feed").respond_with_data("<rss>full</rss>", headers={"ETag": '"v1"'})
+
+    first = fetch(server.url_for("/feed"))
+    second = fetch(server.url_for("/feed"), etag=first.etag)
+
+    assert first.not_modified is False
+    assert second.not_modified is True
+    assert second.status_code == 304
+    assert second.content == b""
+    assert second.etag == '"v1"'
+
+
+def test_conditional_get_sends_if_modified_since(server):
+    stamp = "Wed, 01 Jan 2025 00:00:00 GMT"
+    server.expect_request("/feed", headers={"If-Modified-Since": stamp}).respond_with_data(
+        "", status=304
+    )
+    server.expect_request("/feed").respond_with_data("<rss>full</rss>")
+
+    result = fetch(server.url_for("/feed"), last_modified=stamp)
+
+    assert result.not_modified is True
+    assert result.last_modified == stamp
+
+
+def test_redirect_chain_longer_than_the_limit_is_refused(server, settings):
+    settings.INGEST_MAX_REDIRECTS = 3
+    for hop in range(6):
+        server.expect_request(f"/hop/{hop}").respond_with_data(
+            "", status=302, headers={"Location": f"/hop/{hop + 1}"}
+        )
+    server.expect_request("/hop/6").respond_with_data("end")
+
+    with pytest.raises(FetchError) as caught:
+        fetch(server.url_for("/hop/0"))
+
+    assert caught.value.reason == "too many redirects (more than 3)"
+    assert caught.value.permanent is True
+    assert len(server.log) == 4
+
+
+def test_redirect_chain_within_the_limit_is_followed(server, settings):
+    settings.INGEST_MAX_REDIRECTS = 3
+    for hop in range(3):
+        server.expect_request(f"/hop/{hop}").respond_with_data(
+            "", status=302, headers={"Location": f"/hop/{hop + 1}"}
+        )
+    server.expect_request("/hop/3").respond_with_data("end")
+
+    assert fetch(server.url_for("/hop/0")).content == b"end"
