@@ -1,0 +1,527 @@
+"""Django admin for the news data, and the curators' review queue of suggested article links.
+
+Article text, titles, snippets and URLs come from the open web: every one of them is escaped on
+the way out here, and only http(s) URLs ever become links.
+"""
+
+import re
+from urllib.parse import urlsplit
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.text import Truncator
+from simple_history.admin import SimpleHistoryAdmin
+
+from apps.tracker.admin import HTTPS_URL_FIELDS, admin_link, count_of
+
+from . import services
+from .models import Article, ArticleLink, ArticleURL, Feed, Outlet
+
+
+def external_link(url: str, label) -> str:
+    """A new-tab link to an untrusted URL, or just the label when it is not http(s)."""
+    if urlsplit(url or "").scheme.lower() not in {"http", "https"}:
+        return format_html("{}", label)
+    return format_html('<a href="{}" target="_blank" rel="noopener noreferrer">{}</a>', url, label)
+
+
+def highlight_terms(text: str, terms) -> str:
+    """`text` escaped, with every occurrence of `terms` wrapped in <mark>.
+
+    The split happens on the raw text and each piece is escaped on its own, so a term can never
+    match inside an HTML entity and no piece of the text is ever trusted.
+    """
+    terms = sorted({str(term) for term in terms or [] if str(term).strip()}, key=len, reverse=True)
+    if not text:
+        return ""
+    if not terms:
+        return format_html("{}", text)
+    pattern = re.compile("(" + "|".join(re.escape(term) for term in terms) + ")", re.IGNORECASE)
+    # re.split with one capturing group alternates: text, match, text, match, …, text.
+    pieces = pattern.split(text)
+    return format_html_join(
+        "",
+        "{}",
+        (
+            (format_html("<mark>{}</mark>", piece) if i % 2 else piece,)
+            for i, piece in enumerate(pieces)
+        ),
+    )
+
+
+@admin.register(Outlet)
+class OutletAdmin(SimpleHistoryAdmin):
+    formfield_overrides = HTTPS_URL_FIELDS
+    list_display = ("name", "domain", "homepage_link", "feed_count", "article_count")
+    search_fields = ("name", "slug", "domain")
+    prepopulated_fields = {"slug": ("name",)}
+    readonly_fields = ("created_at", "updated_at")
+    ordering = ("name", "id")
+    fieldsets = (
+        (None, {"fields": ("name", "slug", "homepage", "domain")}),
+        ("Record", {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
+    )
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                feed_count=count_of(Feed, "outlet"), article_count=count_of(Article, "outlet")
+            )
+        )
+
+    @admin.display(description="Homepage")
+    def homepage_link(self, obj):
+        return external_link(obj.homepage, obj.homepage) if obj.homepage else "—"
+
+    @admin.display(description="Feeds", ordering="feed_count")
+    def feed_count(self, obj):
+        return obj.feed_count
+
+    @admin.display(description="Articles", ordering="article_count")
+    def article_count(self, obj):
+        return obj.article_count
+
+
+@admin.register(Feed)
+class FeedAdmin(SimpleHistoryAdmin):
+    formfield_overrides = HTTPS_URL_FIELDS
+    list_display = (
+        "__str__",
+        "outlet",
+        "active",
+        "poll_interval_minutes",
+        "last_fetched_at",
+        "last_status",
+        "consecutive_failures",
+        "next_fetch_at",
+    )
+    list_filter = ("active", "last_status", "outlet")
+    list_select_related = ("outlet",)
+    search_fields = ("url", "title", "outlet__name")
+    autocomplete_fields = ("outlet",)
+    actions = ("fetch_now",)
+    ordering = ("url",)
+    readonly_fields = (
+        "last_fetched_at",
+        "last_success_at",
+        "next_fetch_at",
+        "last_status",
+        "last_error",
+        "consecutive_failures",
+        "etag",
+        "last_modified",
+        "created_at",
+        "updated_at",
+    )
+    fieldsets = (
+        (None, {"fields": ("url", "title", "outlet", "active", "poll_interval_minutes")}),
+        (
+            "Fetching (kept by ingestion)",
+            {
+                "fields": (
+                    ("last_fetched_at", "last_success_at"),
+                    "next_fetch_at",
+                    ("last_status", "consecutive_failures"),
+                    "last_error",
+                    ("etag", "last_modified"),
+                )
+            },
+        ),
+        ("Record", {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
+    )
+
+    @admin.action(description="Fetch now", permissions=["change"])
+    def fetch_now(self, request, queryset):
+        # Imported here so that the admin loads even where the task module cannot (no Celery).
+        from apps.news.tasks import ingest_feed_task
+
+        feed_ids = list(queryset.values_list("pk", flat=True))
+        for feed_id in feed_ids:
+            transaction.on_commit(lambda feed_id=feed_id: ingest_feed_task.delay(feed_id))
+        self.message_user(request, f"Queued {len(feed_ids)} feed(s) for fetching.")
+
+
+class ArticleURLInline(admin.TabularInline):
+    model = ArticleURL
+    fields = ("url", "first_seen_at")
+    readonly_fields = ("url", "first_seen_at")
+    extra = 0
+    can_delete = False
+    verbose_name_plural = "URLs it was seen under"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class ArticleLinkInline(admin.TabularInline):
+    model = ArticleLink
+    fk_name = "article"
+    fields = ("target_link", "status", "matched", "score", "decided_by", "decided_at")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    verbose_name_plural = "links to the record (decide them in the review queue)"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("agreement", "actor", "challenge", "decided_by")
+        )
+
+    @admin.display(description="Linked to")
+    def target_link(self, obj):
+        return format_html("{}: {}", obj.target_kind, admin_link(obj.target))
+
+    @admin.display(description="Matched")
+    def matched(self, obj):
+        return ", ".join(str(term) for term in obj.matched_terms or [])
+
+
+class HasNearDuplicateFilter(admin.SimpleListFilter):
+    title = "syndicated copy"
+    parameter_name = "copy"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Copy of another article"), ("no", "Original")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(near_duplicate_of__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(near_duplicate_of__isnull=True)
+        return queryset
+
+
+@admin.register(Article)
+class ArticleAdmin(admin.ModelAdmin):
+    formfield_overrides = HTTPS_URL_FIELDS
+    list_display = (
+        "title_or_url",
+        "outlet",
+        "published_at",
+        "language",
+        "fetch_status",
+        "is_copy",
+        "link_count",
+    )
+    list_filter = ("fetch_status", "outlet", "language", HasNearDuplicateFilter)
+    list_select_related = ("outlet",)
+    search_fields = ("title", "canonical_url", "url", "seen_urls__url")
+    autocomplete_fields = ("outlet", "feed")
+    date_hierarchy = "published_at"
+    ordering = ("-published_at", "-id")
+    show_full_result_count = False
+    inlines = (ArticleURLInline, ArticleLinkInline)
+    # What the fetcher stored; curators correct the outlet or feed, not the fetched content.
+    fetched_fields = (
+        "canonical_url_link",
+        "url_link",
+        "title",
+        "byline",
+        "published_at",
+        "language",
+        "summary",
+        "text_display",
+        "near_duplicate_link",
+        "fetch_status",
+        "fetch_error",
+        "fetched_at",
+        "created_at",
+        "updated_at",
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(link_count=count_of(ArticleLink, "article"))
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fetched_fields if obj else ("created_at", "updated_at")
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            # Adding by hand: a source that never came through a feed.
+            return (
+                (
+                    None,
+                    {
+                        "fields": (
+                            "canonical_url",
+                            "url",
+                            "outlet",
+                            "title",
+                            "byline",
+                            "published_at",
+                            "language",
+                            "summary",
+                        )
+                    },
+                ),
+            )
+        return (
+            (None, {"fields": ("title", "canonical_url_link", "url_link", "outlet", "feed")}),
+            (
+                "Fetched",
+                {
+                    "fields": (
+                        ("byline", "published_at", "language"),
+                        "near_duplicate_link",
+                        ("fetch_status", "fetched_at"),
+                        "fetch_error",
+                        "summary",
+                        "text_display",
+                    )
+                },
+            ),
+            ("Record", {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
+        )
+
+    @admin.display(description="Title", ordering="title")
+    def title_or_url(self, obj):
+        return Truncator(obj.title or obj.canonical_url).chars(100)
+
+    @admin.display(description="Copy", boolean=True)
+    def is_copy(self, obj):
+        return obj.near_duplicate_of_id is not None
+
+    @admin.display(description="Links", ordering="link_count")
+    def link_count(self, obj):
+        return obj.link_count
+
+    @admin.display(description="Canonical URL")
+    def canonical_url_link(self, obj):
+        return external_link(obj.canonical_url, obj.canonical_url)
+
+    @admin.display(description="First seen as")
+    def url_link(self, obj):
+        return external_link(obj.url, obj.url)
+
+    @admin.display(description="Copy of")
+    def near_duplicate_link(self, obj):
+        return admin_link(obj.near_duplicate_of)
+
+    @admin.display(description="Text")
+    def text_display(self, obj):
+        return format_html(
+            '<div style="white-space: pre-wrap; max-height: 30em; overflow: auto; '
+            'max-width: 60em">{}</div>',
+            obj.text,
+        )
+
+
+@admin.register(ArticleURL)
+class ArticleURLAdmin(admin.ModelAdmin):
+    formfield_overrides = HTTPS_URL_FIELDS
+    list_display = ("url", "article", "first_seen_at")
+    list_select_related = ("article",)
+    search_fields = ("url", "article__title")
+    autocomplete_fields = ("article",)
+    readonly_fields = ("first_seen_at",)
+    date_hierarchy = "first_seen_at"
+
+
+class ReviewStatusFilter(admin.SimpleListFilter):
+    """Status, defaulting to the suggestions still waiting for a decision."""
+
+    title = "status"
+    parameter_name = "status"
+    default = ArticleLink.Status.SUGGESTED
+    everything = "all"
+
+    def lookups(self, request, model_admin):
+        return [*ArticleLink.Status.choices, (self.everything, "All")]
+
+    def chosen(self):
+        return self.value() or self.default
+
+    def choices(self, changelist):
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.chosen() == lookup,
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+    def queryset(self, request, queryset):
+        if self.chosen() == self.everything:
+            return queryset
+        return queryset.filter(status=self.chosen())
+
+
+class TargetKindFilter(admin.SimpleListFilter):
+    title = "linked to"
+    parameter_name = "target"
+
+    def lookups(self, request, model_admin):
+        return [("agreement", "Agreements"), ("actor", "Actors"), ("challenge", "Legal challenges")]
+
+    def queryset(self, request, queryset):
+        if self.value() in {"agreement", "actor", "challenge"}:
+            return queryset.filter(**{f"{self.value()}__isnull": False})
+        return queryset
+
+
+@admin.register(ArticleLink)
+class ArticleLinkAdmin(SimpleHistoryAdmin):
+    """The review queue: suggestions from ingestion, decided in bulk or one at a time."""
+
+    list_display = (
+        "article_column",
+        "outlet",
+        "published",
+        "target_column",
+        "snippet_column",
+        "matched_terms_column",
+        "score",
+        "status",
+    )
+    list_display_links = None
+    list_filter = (ReviewStatusFilter, TargetKindFilter, "article__outlet")
+    list_select_related = (
+        "article__outlet",
+        "agreement",
+        "actor",
+        "challenge",
+    )
+    search_fields = (
+        "article__title",
+        "article__canonical_url",
+        "snippet",
+        "agreement__title",
+        "actor__name",
+        "challenge__caption",
+    )
+    autocomplete_fields = ("article", "agreement", "actor", "challenge")
+    date_hierarchy = "created_at"
+    ordering = ("-created_at", "-id")
+    actions = ("confirm_selected", "reject_selected")
+    show_full_result_count = False
+    change_form_template = "admin/news/articlelink/change_form.html"
+    readonly_fields = (
+        "status",
+        "decided_by",
+        "decided_at",
+        "highlighted_snippet",
+        "created_at",
+        "updated_at",
+    )
+    # What ingestion matched is evidence for the decision: shown, not edited, once it exists.
+    match_fields = ("matched_terms", "snippet", "score")
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return self.readonly_fields
+        return (*self.readonly_fields, *self.match_fields)
+
+    def get_fieldsets(self, request, obj=None):
+        match = (
+            self.match_fields if obj is None else ("highlighted_snippet", "matched_terms", "score")
+        )
+        return (
+            (None, {"fields": ("article", "status", ("decided_by", "decided_at"))}),
+            (
+                "Linked to",
+                {
+                    "fields": ("agreement", "actor", "challenge"),
+                    "description": "Exactly one: the agreement, actor or legal challenge.",
+                },
+            ),
+            ("Match", {"fields": match}),
+            ("Record", {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
+        )
+
+    # --- columns ---
+
+    @admin.display(description="Article", ordering="article__title")
+    def article_column(self, obj):
+        article = obj.article
+        label = Truncator(article.title or article.canonical_url).chars(120)
+        return format_html(
+            '{} <a href="{}" title="Open in admin">[admin]</a> <a href="{}" title="Decide">'
+            "[decide]</a>",
+            external_link(article.url or article.canonical_url, label),
+            reverse("admin:news_article_change", args=[article.pk]),
+            reverse("admin:news_articlelink_change", args=[obj.pk]),
+        )
+
+    @admin.display(description="Outlet", ordering="article__outlet__name")
+    def outlet(self, obj):
+        return obj.article.outlet or "—"
+
+    @admin.display(description="Published", ordering="article__published_at")
+    def published(self, obj):
+        return obj.article.published_at
+
+    @admin.display(description="Linked to")
+    def target_column(self, obj):
+        return format_html("{}: {}", obj.target_kind, admin_link(obj.target))
+
+    @admin.display(description="Snippet")
+    def snippet_column(self, obj):
+        return highlight_terms(obj.snippet, obj.matched_terms)
+
+    @admin.display(description="Matched terms")
+    def matched_terms_column(self, obj):
+        return ", ".join(str(term) for term in obj.matched_terms or [])
+
+    @admin.display(description="Snippet, matches highlighted")
+    def highlighted_snippet(self, obj):
+        return highlight_terms(obj.snippet, obj.matched_terms) or "—"
+
+    # --- decisions ---
+
+    @admin.action(description="Confirm selected suggestions", permissions=["change"])
+    def confirm_selected(self, request, queryset):
+        changed = services.confirm_links(links=queryset, user=request.user)
+        self.message_user(request, f"Confirmed {changed} link(s).", messages.SUCCESS)
+
+    @admin.action(description="Reject selected suggestions", permissions=["change"])
+    def reject_selected(self, request, queryset):
+        changed = services.reject_links(links=queryset, user=request.user)
+        self.message_user(request, f"Rejected {changed} link(s).", messages.SUCCESS)
+
+    def get_urls(self):
+        decide = self.admin_site.admin_view(self.decide_view)
+        return [
+            path(
+                f"<int:object_id>/{decision}/",
+                decide,
+                {"decision": decision},
+                name=f"news_articlelink_{decision}",
+            )
+            for decision in ("confirm", "reject")
+        ] + super().get_urls()
+
+    def decide_view(self, request, object_id, decision):
+        """POST-only: confirm or reject one link from its change form."""
+        decide = {"confirm": services.confirm_link, "reject": services.reject_link}[decision]
+        link = get_object_or_404(ArticleLink, pk=object_id)
+        if request.method != "POST":
+            return HttpResponseRedirect(reverse("admin:news_articlelink_change", args=[link.pk]))
+        if not self.has_change_permission(request, link):
+            raise PermissionDenied
+        before = link.status
+        link = decide(link=link, user=request.user)
+        if link.status == before:
+            self.message_user(request, f"The link was already {link.get_status_display().lower()}.")
+        else:
+            self.message_user(request, f"{link.get_status_display()}: {link}.", messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:news_articlelink_changelist"))
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            context["decide_urls"] = {
+                decision: reverse(f"admin:news_articlelink_{decision}", args=[obj.pk])
+                for decision in ("confirm", "reject")
+            }
+        return super().render_change_form(request, context, add, change, form_url, obj)

@@ -1,0 +1,568 @@
+"""Django admin for curators of the record: every model with its history, inlines where a curator
+works on one thing at a time, and changelists whose query count does not grow with their rows."""
+
+from django.contrib import admin
+from django.db import models
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils.html import format_html
+from simple_history.admin import SimpleHistoryAdmin
+
+from apps.news.models import ArticleLink
+from apps.news.services import confirm_link
+
+from .models import (
+    Actor,
+    Affiliation,
+    Agreement,
+    AgreementDocument,
+    Alias,
+    ChallengeParty,
+    Event,
+    LegalChallenge,
+    Party,
+    Position,
+    Statement,
+    Topic,
+    format_date_with_precision,
+)
+
+# Curators paste bare domains; Django 6 reads them as https, and so do we already.
+HTTPS_URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
+
+RECORD_FIELDSET = (
+    "Record",
+    {"fields": ("created_at", "updated_at"), "classes": ("collapse",)},
+)
+
+
+def count_of(model, fk: str, **filters) -> Coalesce:
+    """How many `model` rows point at the outer row through `fk`, as one correlated subquery.
+
+    Subqueries rather than Count() over joins: several counts on one changelist would multiply
+    each other's rows, and a subquery keeps each changelist at a fixed number of queries.
+    """
+    counted = (
+        model.objects.filter(**{fk: OuterRef("pk")}, **filters)
+        .order_by()
+        .values(fk)
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def admin_link(obj, label=None):
+    """A link to obj's admin change page, or an empty string for no object."""
+    if obj is None:
+        return "—"
+    opts = obj._meta
+    url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+    return format_html('<a href="{}">{}</a>', url, label if label is not None else obj)
+
+
+class CuratedAdmin(SimpleHistoryAdmin):
+    """Defaults shared by every curated model: timestamps read-only, history one click away."""
+
+    readonly_fields = ("created_at", "updated_at")
+    formfield_overrides = HTTPS_URL_FIELDS
+    list_per_page = 50
+    show_full_result_count = False
+
+
+# --- Inlines ---------------------------------------------------------------------------------
+
+
+class AliasInline(admin.TabularInline):
+    model = Alias
+    fields = ("text", "case_sensitive")
+    extra = 0
+    verbose_name_plural = "aliases (names used to recognise it in articles)"
+
+
+class ActorAliasInline(AliasInline):
+    fk_name = "actor"
+
+
+class AgreementAliasInline(AliasInline):
+    fk_name = "agreement"
+
+
+class ChallengeAliasInline(AliasInline):
+    fk_name = "challenge"
+
+
+class AffiliationInline(admin.TabularInline):
+    model = Affiliation
+    fk_name = "person"
+    fields = ("role", "organization", "start_date", "end_date")
+    autocomplete_fields = ("organization",)
+    extra = 0
+    verbose_name_plural = "affiliations (for a person: roles held)"
+
+
+class PartyInline(admin.TabularInline):
+    model = Party
+    fields = ("actor", "role", "signed_by", "signed_on", "sequence")
+    autocomplete_fields = ("actor", "signed_by")
+    extra = 0
+
+
+class PositionInline(admin.TabularInline):
+    model = Position
+    fields = ("actor", "stance", "summary", "statement_count")
+    readonly_fields = ("statement_count",)
+    autocomplete_fields = ("actor",)
+    show_change_link = True
+    extra = 0
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("actor")
+            .annotate(statement_count=count_of(Statement, "position"))
+        )
+
+    @admin.display(description="Statements")
+    def statement_count(self, obj):
+        return getattr(obj, "statement_count", 0)
+
+
+class EventInline(admin.TabularInline):
+    model = Event
+    fields = ("date", "date_precision", "kind", "title", "sources", "sequence")
+    autocomplete_fields = ("sources",)
+    show_change_link = True
+    extra = 0
+
+
+class AgreementEventInline(EventInline):
+    fk_name = "agreement"
+
+
+class ChallengeEventInline(EventInline):
+    fk_name = "challenge"
+
+
+class AgreementDocumentInline(admin.TabularInline):
+    model = AgreementDocument
+    fields = ("title", "url", "published_on")
+    formfield_overrides = HTTPS_URL_FIELDS
+    extra = 0
+
+
+class ArticleLinkInline(admin.TabularInline):
+    """Articles linked to the agreement. Decisions on existing links go through the review
+    queue, so that who decided is recorded; a link added here is the curator's own, confirmed."""
+
+    model = ArticleLink
+    fk_name = "agreement"
+    fields = ("article", "status", "score", "decided_by", "decided_at")
+    readonly_fields = ("status", "score", "decided_by", "decided_at")
+    autocomplete_fields = ("article",)
+    show_change_link = True
+    extra = 0
+    verbose_name_plural = "article links"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("article", "decided_by")
+
+
+class ChallengePartyInline(admin.TabularInline):
+    model = ChallengeParty
+    fields = ("actor", "role", "represents", "sequence")
+    autocomplete_fields = ("actor", "represents")
+    extra = 0
+
+
+class StatementInline(admin.StackedInline):
+    model = Statement
+    fields = (
+        ("speaker", "speaker_label"),
+        ("kind", "said_on", "said_on_precision"),
+        "text",
+        ("source", "source_url"),
+        ("venue", "sequence"),
+    )
+    autocomplete_fields = ("speaker", "source")
+    formfield_overrides = HTTPS_URL_FIELDS
+    extra = 0
+
+
+# --- Model admins ----------------------------------------------------------------------------
+
+
+@admin.register(Topic)
+class TopicAdmin(CuratedAdmin):
+    list_display = ("name", "slug", "agreement_count", "updated_at")
+    search_fields = ("name", "slug")
+    prepopulated_fields = {"slug": ("name",)}
+    ordering = ("name",)
+    fieldsets = ((None, {"fields": ("name", "slug", "description")}), RECORD_FIELDSET)
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(agreement_count=count_of(Agreement.topics.through, "topic"))
+        )
+
+    @admin.display(description="Agreements", ordering="agreement_count")
+    def agreement_count(self, obj):
+        return obj.agreement_count
+
+
+@admin.register(Actor)
+class ActorAdmin(CuratedAdmin):
+    list_display = ("name", "kind", "parent", "alias_list", "party_count", "updated_at")
+    list_filter = ("kind",)
+    list_select_related = ("parent",)
+    search_fields = ("name", "slug", "aliases__text", "wikidata_qid")
+    prepopulated_fields = {"slug": ("name",)}
+    autocomplete_fields = ("parent",)
+    ordering = ("name", "id")
+    inlines = (ActorAliasInline, AffiliationInline)
+    fieldsets = (
+        (None, {"fields": ("name", "slug", "kind", "parent", "description")}),
+        ("External identifiers", {"fields": ("wikidata_qid", "website")}),
+        RECORD_FIELDSET,
+    )
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(party_count=count_of(Party, "actor"))
+            .prefetch_related("aliases")
+        )
+
+    @admin.display(description="Aliases")
+    def alias_list(self, obj):
+        return ", ".join(alias.text for alias in obj.aliases.all())
+
+    @admin.display(description="Parties to", ordering="party_count")
+    def party_count(self, obj):
+        return obj.party_count
+
+
+@admin.register(Affiliation)
+class AffiliationAdmin(CuratedAdmin):
+    list_display = ("person", "role", "organization", "start_date", "end_date")
+    list_select_related = ("person", "organization")
+    search_fields = ("person__name", "organization__name", "role")
+    autocomplete_fields = ("person", "organization")
+    fieldsets = (
+        (None, {"fields": ("person", "role", "organization", ("start_date", "end_date"))}),
+        RECORD_FIELDSET,
+    )
+
+
+@admin.register(Agreement)
+class AgreementAdmin(CuratedAdmin):
+    list_display = (
+        "title",
+        "kind",
+        "status",
+        "signed_on",
+        "effective_on",
+        "party_count",
+        "position_count",
+        "event_count",
+        "suggested_link_count",
+        "updated_at",
+    )
+    list_filter = ("status", "kind", "topics")
+    search_fields = ("title", "slug", "aliases__text", "summary")
+    prepopulated_fields = {"slug": ("title",)}
+    autocomplete_fields = ("topics",)
+    date_hierarchy = "signed_on"
+    ordering = ("title", "id")
+    inlines = (
+        AgreementAliasInline,
+        PartyInline,
+        PositionInline,
+        AgreementEventInline,
+        AgreementDocumentInline,
+        ArticleLinkInline,
+    )
+    fieldsets = (
+        (None, {"fields": ("title", "slug", "kind", "status", "summary", "topics")}),
+        (
+            "Key dates",
+            {"fields": (("announced_on", "signed_on"), ("effective_on", "expires_on"))},
+        ),
+        RECORD_FIELDSET,
+    )
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                party_count=count_of(Party, "agreement"),
+                position_count=count_of(Position, "agreement"),
+                event_count=count_of(Event, "agreement"),
+                suggested_link_count=count_of(
+                    ArticleLink, "agreement", status=ArticleLink.Status.SUGGESTED
+                ),
+            )
+        )
+
+    @admin.display(description="Parties", ordering="party_count")
+    def party_count(self, obj):
+        return obj.party_count
+
+    @admin.display(description="Positions", ordering="position_count")
+    def position_count(self, obj):
+        return obj.position_count
+
+    @admin.display(description="Events", ordering="event_count")
+    def event_count(self, obj):
+        return obj.event_count
+
+    @admin.display(description="To review", ordering="suggested_link_count")
+    def suggested_link_count(self, obj):
+        if not obj.suggested_link_count:
+            return 0
+        url = reverse("admin:news_articlelink_changelist")
+        return format_html(
+            '<a href="{}?agreement__id__exact={}">{}</a>', url, obj.pk, obj.suggested_link_count
+        )
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        if formset.model is ArticleLink:
+            # A link a curator adds by hand is already their decision.
+            for link in formset.new_objects:
+                confirm_link(link=link, user=request.user)
+
+
+@admin.register(AgreementDocument)
+class AgreementDocumentAdmin(CuratedAdmin):
+    list_display = ("title", "agreement", "published_on", "url")
+    list_select_related = ("agreement",)
+    search_fields = ("title", "url", "agreement__title")
+    autocomplete_fields = ("agreement",)
+    date_hierarchy = "published_on"
+    fieldsets = (
+        (None, {"fields": ("agreement", "title", "url", "published_on")}),
+        RECORD_FIELDSET,
+    )
+
+
+@admin.register(Alias)
+class AliasAdmin(CuratedAdmin):
+    list_display = ("text", "case_sensitive", "target_link")
+    list_filter = ("case_sensitive",)
+    list_select_related = ("actor", "agreement", "challenge")
+    search_fields = ("text", "actor__name", "agreement__title", "challenge__caption")
+    autocomplete_fields = ("actor", "agreement", "challenge")
+    fieldsets = (
+        (None, {"fields": ("text", "case_sensitive")}),
+        (
+            "Belongs to",
+            {
+                "fields": ("actor", "agreement", "challenge"),
+                "description": "Exactly one: the actor, agreement or legal challenge it names.",
+            },
+        ),
+        RECORD_FIELDSET,
+    )
+
+    @admin.display(description="Belongs to")
+    def target_link(self, obj):
+        target = obj.target
+        if target is None:
+            return "—"
+        return format_html("{}: {}", target._meta.verbose_name, admin_link(target))
+
+
+@admin.register(Party)
+class PartyAdmin(CuratedAdmin):
+    list_display = ("actor", "role", "agreement", "signed_by", "signed_on")
+    list_filter = ("role",)
+    list_select_related = ("actor", "agreement", "signed_by")
+    search_fields = ("actor__name", "agreement__title", "signed_by__name")
+    autocomplete_fields = ("agreement", "actor", "signed_by")
+    fieldsets = (
+        (None, {"fields": ("agreement", "actor", "role", "sequence")}),
+        ("Signature", {"fields": ("signed_by", "signed_on")}),
+        RECORD_FIELDSET,
+    )
+
+
+@admin.register(Position)
+class PositionAdmin(CuratedAdmin):
+    list_display = ("actor", "stance", "agreement", "statement_count", "updated_at")
+    list_filter = ("stance",)
+    list_select_related = ("actor", "agreement")
+    search_fields = ("actor__name", "agreement__title", "summary")
+    autocomplete_fields = ("actor", "agreement")
+    inlines = (StatementInline,)
+    fieldsets = (
+        (None, {"fields": ("agreement", "actor", "stance", "summary")}),
+        RECORD_FIELDSET,
+    )
+
+    def get_queryset(self, request):
+        return (
+            super().get_queryset(request).annotate(statement_count=count_of(Statement, "position"))
+        )
+
+    @admin.display(description="Statements", ordering="statement_count")
+    def statement_count(self, obj):
+        return obj.statement_count
+
+
+class HasSourceFilter(admin.SimpleListFilter):
+    title = "has a source"
+    parameter_name = "sourced"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Yes"), ("no", "No — unsourced")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.exclude(source__isnull=True, source_url="")
+        if self.value() == "no":
+            return queryset.filter(source__isnull=True, source_url="")
+        return queryset
+
+
+@admin.register(Statement)
+class StatementAdmin(CuratedAdmin):
+    list_display = ("short_text", "speaker", "position", "source", "said", "kind")
+    list_filter = ("kind", "position__stance", HasSourceFilter)
+    list_select_related = ("speaker", "position__actor", "position__agreement", "source")
+    search_fields = ("text", "speaker__name", "speaker_label", "position__agreement__title")
+    autocomplete_fields = ("position", "speaker", "source")
+    date_hierarchy = "said_on"
+    fieldsets = (
+        (None, {"fields": ("position", ("speaker", "speaker_label"), "kind", "text")}),
+        ("When and where", {"fields": (("said_on", "said_on_precision"), "venue", "sequence")}),
+        (
+            "Source",
+            {
+                "fields": ("source", "source_url"),
+                "description": "The article that reports it and/or the original post or document.",
+            },
+        ),
+        RECORD_FIELDSET,
+    )
+
+    @admin.display(description="Statement")
+    def short_text(self, obj):
+        return obj.text if len(obj.text) <= 80 else obj.text[:79] + "…"
+
+    @admin.display(description="Said", ordering="said_on")
+    def said(self, obj):
+        return format_date_with_precision(obj.said_on, obj.said_on_precision)
+
+
+@admin.register(LegalChallenge)
+class LegalChallengeAdmin(CuratedAdmin):
+    list_display = ("caption", "court", "docket_number", "filed_on", "status", "event_count")
+    list_filter = ("status",)
+    list_select_related = ("court",)
+    search_fields = ("caption", "slug", "docket_number", "aliases__text", "court__name")
+    prepopulated_fields = {"slug": ("caption",)}
+    autocomplete_fields = ("court", "agreements")
+    date_hierarchy = "filed_on"
+    ordering = ("-filed_on", "caption", "id")
+    inlines = (ChallengePartyInline, ChallengeAliasInline, ChallengeEventInline)
+    fieldsets = (
+        (None, {"fields": ("caption", "slug", "status", "summary", "agreements")}),
+        ("Court", {"fields": ("court", "docket_number", "filed_on")}),
+        RECORD_FIELDSET,
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(event_count=count_of(Event, "challenge"))
+
+    @admin.display(description="Events", ordering="event_count")
+    def event_count(self, obj):
+        return obj.event_count
+
+
+@admin.register(ChallengeParty)
+class ChallengePartyAdmin(CuratedAdmin):
+    list_display = ("actor", "role", "challenge", "represents")
+    list_filter = ("role",)
+    list_select_related = ("actor", "challenge", "represents")
+    search_fields = ("actor__name", "challenge__caption")
+    autocomplete_fields = ("challenge", "actor", "represents")
+    fieldsets = (
+        (None, {"fields": ("challenge", "actor", "role", "represents", "sequence")}),
+        RECORD_FIELDSET,
+    )
+
+
+class EventSourcedFilter(admin.SimpleListFilter):
+    title = "has sources"
+    parameter_name = "has_sources"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Yes"), ("no", "No — unsourced")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(source_count__gt=0)
+        if self.value() == "no":
+            return queryset.filter(source_count=0)
+        return queryset
+
+
+@admin.register(Event)
+class EventAdmin(CuratedAdmin):
+    list_display = (
+        "title",
+        "when",
+        "kind",
+        "agreement",
+        "challenge",
+        "source_count",
+        "sourcing",
+    )
+    list_filter = (EventSourcedFilter, "kind", "date_precision")
+    list_select_related = ("agreement", "challenge")
+    search_fields = ("title", "description", "agreement__title", "challenge__caption")
+    autocomplete_fields = ("agreement", "challenge", "actors", "sources")
+    date_hierarchy = "date"
+    ordering = ("-date", "-sequence", "-id")
+    fieldsets = (
+        (None, {"fields": ("title", "kind", ("date", "date_precision"), "description")}),
+        (
+            "Belongs to",
+            {
+                "fields": ("agreement", "challenge", "sequence"),
+                "description": "The agreement, the legal challenge, or both.",
+            },
+        ),
+        ("Who and sources", {"fields": ("actors", "sources")}),
+        RECORD_FIELDSET,
+    )
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(source_count=count_of(Event.sources.through, "event"))
+        )
+
+    @admin.display(description="When", ordering="date")
+    def when(self, obj):
+        return obj.display_date
+
+    @admin.display(description="Sources", ordering="source_count")
+    def source_count(self, obj):
+        return obj.source_count
+
+    @admin.display(description="Sourcing")
+    def sourcing(self, obj):
+        if obj.source_count:
+            return "sourced"
+        return format_html(
+            '<strong style="color: var(--error-fg, #ba2121)">{}</strong>', "UNSOURCED"
+        )
