@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "simple_history",
     "apps.tracker",
     "apps.news",
@@ -135,11 +136,9 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.SearchFilter",
-        "rest_framework.filters.OrderingFilter",
-    ],
+    # Search and ordering are filters of each resource's FilterSet (apps/*/filtersets.py), so
+    # the pages share them and a bad value is a 400 naming the parameter, not silently ignored.
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -154,6 +153,22 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI and ReDoc from our own static files (drf-spectacular-sidecar), not a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # Several models have a Status or Kind; name each enum for its model, not by a hash.
+    "ENUM_NAME_OVERRIDES": {
+        "AgreementStatusEnum": "apps.tracker.models.Agreement.Status",
+        "AgreementKindEnum": "apps.tracker.models.Agreement.Kind",
+        "ActorKindEnum": "apps.tracker.models.Actor.Kind",
+        "LegalChallengeStatusEnum": "apps.tracker.models.LegalChallenge.Status",
+        "EventKindEnum": "apps.tracker.models.Event.Kind",
+        "StatementKindEnum": "apps.tracker.models.Statement.Kind",
+        "PartyRoleEnum": "apps.tracker.models.Party.Role",
+        "DatePrecisionEnum": "apps.tracker.models.DatePrecision",
+        "ArticleLinkStatusEnum": "apps.news.models.ArticleLink.Status",
+    },
 }
 
 # --- Celery ---------------------------------------------------------------------------------

@@ -79,3 +79,12 @@ def allow_local_server(httpserver, settings):
         f"localhost:{httpserver.port}",
     ]
     return httpserver
+
+
+@pytest.fixture(autouse=True)
+def fresh_alias_matcher():
+    """Start every test without the per-process alias matcher: its staleness stamp (row counts
+    and latest updates) could repeat across rolled-back tests under frozen time."""
+    from apps.news.matching import forget_matcher
+
+    forget_matcher()

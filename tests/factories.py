@@ -183,6 +183,8 @@ class ChallengePartyFactory(factory.django.DjangoModelFactory):
 class EventFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Event
+        # The sources hook only sets a many-to-many relation; the event needs no second save.
+        skip_postgeneration_save = True
 
     date = datetime.date(2025, 4, 7)
     kind = Event.Kind.SIGNED

@@ -1,7 +1,7 @@
 """Read shapes of the news data, named for the page or endpoint they serve."""
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 
 
@@ -12,9 +12,74 @@ class FeedQuerySet(models.QuerySet):
             Q(next_fetch_at__isnull=True) | Q(next_fetch_at__lte=now)
         )
 
+    def for_api(self):
+        """Feeds as the staff-only /api/v1/feeds/ endpoint lists them, with their outlets."""
+        return self.select_related("outlet").order_by("url", "id")
+
 
 class ArticleQuerySet(models.QuerySet):
-    pass
+    def for_api_list(self):
+        """Fetched articles as /api/v1/articles/ serves them: outlet, every URL seen, and every
+        link (suggested, confirmed or rejected) with its target. The endpoint's keyset paginator
+        sets the order."""
+        from .models import Article, ArticleLink
+
+        return (
+            self.filter(fetch_status=Article.FetchStatus.FETCHED)
+            .select_related("outlet")
+            .prefetch_related(
+                "seen_urls",
+                Prefetch(
+                    "links",
+                    queryset=ArticleLink.objects.select_related(
+                        "agreement", "actor", "challenge"
+                    ).order_by("id"),
+                ),
+            )
+        )
+
+    def for_api_detail(self):
+        """One fetched article as /api/v1/articles/<id>/ shows it: the same shape as the list."""
+        return self.for_api_list()
+
+    def for_detail_page(self):
+        """An article with its outlet, its original and copies, the records it is confirmed to
+        be about, and the events and statements that cite it."""
+        from apps.tracker.models import Event, Statement
+
+        from .models import Article, ArticleLink
+
+        return self.select_related("outlet", "near_duplicate_of__outlet").prefetch_related(
+            Prefetch(
+                "near_duplicates",
+                queryset=Article.objects.select_related("outlet").order_by("published_at", "id"),
+            ),
+            Prefetch(
+                "links",
+                queryset=ArticleLink.objects.confirmed()
+                .select_related("agreement", "actor", "challenge")
+                .order_by("id"),
+                to_attr="confirmed_links",
+            ),
+            Prefetch(
+                "events",
+                queryset=Event.objects.select_related("agreement", "challenge").order_by(
+                    "date", "sequence", "id"
+                ),
+            ),
+            Prefetch(
+                "statements",
+                queryset=Statement.objects.select_related(
+                    "speaker", "position__agreement"
+                ).order_by("said_on", "id"),
+            ),
+        )
+
+    def for_outlet_page(self, outlet):
+        """The outlet's articles, newest first, ready to paginate."""
+        return self.filter(outlet=outlet).order_by(
+            models.F("published_at").desc(nulls_last=True), "-id"
+        )
 
 
 class ArticleLinkQuerySet(models.QuerySet):
@@ -23,3 +88,9 @@ class ArticleLinkQuerySet(models.QuerySet):
 
     def suggested(self):
         return self.filter(status="suggested")
+
+    def for_record_page(self):
+        """Links as a record's page lists them: article and outlet, newest first."""
+        return self.select_related("article__outlet").order_by(
+            models.F("article__published_at").desc(nulls_last=True), "-id"
+        )
