@@ -1,0 +1,103 @@
+"""Read-only JSON shapes of news: articles with their links, sources as the record cites them,
+and feeds for staff."""
+
+from rest_framework import serializers
+
+from ..models import Article, ArticleLink, Feed, Outlet
+
+
+class OutletSummarySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Outlet
+        fields = ["slug", "name"]
+
+
+class ArticleSourceSerializer(serializers.ModelSerializer):
+    """An article as the record cites it, under an event or a statement."""
+
+    outlet = OutletSummarySerializer(allow_null=True)
+
+    class Meta:
+        model = Article
+        fields = ["id", "title", "url", "canonical_url", "outlet", "published_at"]
+
+
+class ConfirmedArticleSerializer(serializers.ModelSerializer):
+    """An article a curator confirmed is about a record (serialised from its ArticleLink)."""
+
+    id = serializers.IntegerField(source="article.id")
+    title = serializers.CharField(source="article.title")
+    url = serializers.URLField(source="article.url")
+    canonical_url = serializers.URLField(source="article.canonical_url")
+    outlet = OutletSummarySerializer(source="article.outlet", allow_null=True)
+    published_at = serializers.DateTimeField(source="article.published_at", allow_null=True)
+
+    class Meta:
+        model = ArticleLink
+        fields = ["id", "title", "url", "canonical_url", "outlet", "published_at"]
+
+
+class ArticleLinkSerializer(serializers.ModelSerializer):
+    target_kind = serializers.ChoiceField(
+        choices=["agreement", "actor", "challenge"], read_only=True
+    )
+    target_slug = serializers.SerializerMethodField()
+    target_name = serializers.SerializerMethodField()
+    matched_terms = serializers.ListField(child=serializers.CharField(), read_only=True)
+
+    class Meta:
+        model = ArticleLink
+        fields = ["target_kind", "target_slug", "target_name", "status", "matched_terms"]
+
+    def get_target_slug(self, link) -> str:
+        return link.target.slug
+
+    def get_target_name(self, link) -> str:
+        return str(link.target)
+
+
+class ArticleSerializer(serializers.ModelSerializer):
+    api_url = serializers.HyperlinkedIdentityField(view_name="api:article-detail")
+    outlet = OutletSummarySerializer(allow_null=True)
+    seen_urls = serializers.SlugRelatedField(slug_field="url", many=True, read_only=True)
+    links = ArticleLinkSerializer(many=True)
+
+    class Meta:
+        model = Article
+        fields = [
+            "id",
+            "api_url",
+            "url",
+            "canonical_url",
+            "title",
+            "byline",
+            "outlet",
+            "published_at",
+            "language",
+            "text",
+            "near_duplicate_of",
+            "seen_urls",
+            "links",
+        ]
+        read_only_fields = fields
+
+
+class FeedSerializer(serializers.ModelSerializer):
+    outlet = OutletSummarySerializer(allow_null=True)
+
+    class Meta:
+        model = Feed
+        fields = [
+            "id",
+            "url",
+            "outlet",
+            "title",
+            "active",
+            "poll_interval_minutes",
+            "last_fetched_at",
+            "last_status",
+            "last_error",
+            "consecutive_failures",
+            "next_fetch_at",
+        ]
+        read_only_fields = fields

@@ -1,0 +1,152 @@
+"""Filters over fetched news, one FilterSet per resource, shared by the API and the pages.
+
+Every filter validates its value: an unknown slug or status, or a date that does not parse, is an
+error naming the parameter, never a silently unfiltered list.
+"""
+
+import datetime
+
+import django_filters
+from django import forms
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from drf_spectacular.utils import extend_schema_field
+
+from apps.tracker.filtersets import SlugFilter
+from apps.tracker.models import Actor, Agreement, LegalChallenge
+
+from .models import Article, ArticleLink, Feed, Outlet
+
+LINK_FILTERS = ("agreement", "actor", "challenge", "link_status")
+
+
+class DateOrDateTimeField(forms.Field):
+    """An ISO 8601 date (2025-04-07) or datetime (2025-04-07T12:00:00Z); a datetime without an
+    offset is read in the site's time zone."""
+
+    default_error_messages = {
+        "invalid": "Enter an ISO 8601 date (2025-04-07) or datetime (2025-04-07T12:00:00Z)."
+    }
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        value = value.strip()
+        try:
+            # Date first: parse_datetime reads a bare date as midnight, and published_before
+            # must know it was given a whole day.
+            parsed = parse_date(value) or parse_datetime(value)
+        except ValueError:
+            parsed = None
+        if parsed is None:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        if isinstance(parsed, datetime.datetime) and timezone.is_naive(parsed):
+            parsed = timezone.make_aware(parsed)
+        return parsed
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "description": (
+            "ISO 8601 date (2025-04-07) or datetime (2025-04-07T12:00:00Z). Both bounds are "
+            "inclusive; a date as published_before covers that whole day."
+        ),
+    }
+)
+class PublishedBoundFilter(django_filters.Filter):
+    """An inclusive bound on the publication time. A bare date as the upper bound covers that
+    whole day, so published_after=2025-04-01&published_before=2025-04-30 is all of April."""
+
+    field_class = DateOrDateTimeField
+
+    def filter(self, qs, value):
+        if value is None:
+            return qs
+        if isinstance(value, datetime.datetime):
+            return qs.filter(**{f"published_at__{self.lookup_expr}": value})
+        start_of_day = timezone.make_aware(datetime.datetime.combine(value, datetime.time.min))
+        if self.lookup_expr == "gte":
+            return qs.filter(published_at__gte=start_of_day)
+        return qs.filter(published_at__lt=start_of_day + datetime.timedelta(days=1))
+
+
+class ArticleFilterSet(django_filters.FilterSet):
+    """agreement, actor, challenge and link_status all describe the same link: together,
+    ?agreement=irs-ice-mou&link_status=confirmed means a confirmed link to that agreement."""
+
+    agreement = SlugFilter(
+        field_name="links__agreement",
+        method="filter_by_link",
+        queryset=Agreement.objects.all(),
+        help_text="Slug of an agreement the article is linked to.",
+    )
+    actor = SlugFilter(
+        field_name="links__actor",
+        method="filter_by_link",
+        queryset=Actor.objects.all(),
+        help_text="Slug of an actor the article is linked to.",
+    )
+    challenge = SlugFilter(
+        field_name="links__challenge",
+        method="filter_by_link",
+        queryset=LegalChallenge.objects.all(),
+        help_text="Slug of a legal challenge the article is linked to.",
+    )
+    link_status = django_filters.ChoiceFilter(
+        field_name="links__status",
+        method="filter_by_link",
+        choices=ArticleLink.Status.choices,
+        help_text="Status of the link; with agreement, actor or challenge, of that link.",
+    )
+    outlet = SlugFilter(queryset=Outlet.objects.all(), help_text="Slug of an outlet.")
+    published_after = PublishedBoundFilter(
+        lookup_expr="gte",
+        help_text="ISO 8601 date or datetime; articles published at or after it.",
+    )
+    published_before = PublishedBoundFilter(
+        lookup_expr="lte",
+        help_text="ISO 8601 date or datetime; articles published at or before it (a date: "
+        "up to the end of that day).",
+    )
+    search = django_filters.CharFilter(
+        field_name="title", lookup_expr="icontains", help_text="Words in the title."
+    )
+
+    class Meta:
+        model = Article
+        fields = [
+            "agreement",
+            "actor",
+            "challenge",
+            "link_status",
+            "outlet",
+            "published_after",
+            "published_before",
+            "search",
+        ]
+
+    def filter_by_link(self, queryset, name, value):
+        # Applied once, for all four link filters together, in filter_queryset.
+        return queryset
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        conditions = {}
+        for name in LINK_FILTERS:
+            value = self.form.cleaned_data.get(name)
+            if value:
+                conditions["status" if name == "link_status" else name] = value
+        if conditions:
+            links = ArticleLink.objects.filter(article=OuterRef("pk"), **conditions)
+            queryset = queryset.filter(Exists(links))
+        return queryset
+
+
+class FeedFilterSet(django_filters.FilterSet):
+    outlet = SlugFilter(queryset=Outlet.objects.all(), help_text="Slug of an outlet.")
+
+    class Meta:
+        model = Feed
+        fields = ["active", "outlet"]

@@ -1,0 +1,201 @@
+"""Read-only JSON shapes of the curated record. The list shape of an agreement is a summary; the
+detail shape adds everything its page shows except the timeline, which has its own endpoint."""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from apps.news.api.serializers import ArticleSourceSerializer, ConfirmedArticleSerializer
+
+from ..models import (
+    Actor,
+    Agreement,
+    AgreementDocument,
+    DatePrecision,
+    Event,
+    LegalChallenge,
+    Party,
+    Position,
+    Statement,
+    format_date_with_precision,
+)
+
+
+class ActorSummarySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Actor
+        fields = ["slug", "name", "kind"]
+
+
+class PartySummarySerializer(serializers.ModelSerializer):
+    actor = ActorSummarySerializer()
+
+    class Meta:
+        model = Party
+        fields = ["actor", "role"]
+
+
+class PartySerializer(serializers.ModelSerializer):
+    actor = ActorSummarySerializer()
+    signed_by = ActorSummarySerializer(allow_null=True)
+
+    class Meta:
+        model = Party
+        fields = ["actor", "role", "signed_by", "signed_on"]
+
+
+class LatestEventSerializer(serializers.Serializer):
+    """The newest entry of an agreement's timeline, read from the list query's annotations."""
+
+    id = serializers.IntegerField()
+    date = serializers.DateField()
+    date_precision = serializers.ChoiceField(choices=DatePrecision.choices)
+    display_date = serializers.CharField()
+    title = serializers.CharField()
+
+
+class AgreementListSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(
+        view_name="api:agreement-detail", lookup_field="slug"
+    )
+    timeline_url = serializers.HyperlinkedIdentityField(
+        view_name="api:agreement-timeline", lookup_field="slug"
+    )
+    html_url = serializers.SerializerMethodField()
+    topics = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    parties = PartySummarySerializer(many=True)
+    latest_event = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Agreement
+        fields = [
+            "url",
+            "timeline_url",
+            "html_url",
+            "title",
+            "slug",
+            "kind",
+            "status",
+            "summary",
+            "announced_on",
+            "signed_on",
+            "effective_on",
+            "expires_on",
+            "topics",
+            "parties",
+            "latest_event",
+            "updated_at",
+        ]
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_html_url(self, agreement) -> str:
+        return self.context["request"].build_absolute_uri(agreement.get_absolute_url())
+
+    @extend_schema_field(LatestEventSerializer(allow_null=True))
+    def get_latest_event(self, agreement):
+        if agreement.latest_event_pk is None:
+            return None
+        return {
+            "id": agreement.latest_event_pk,
+            "date": agreement.latest_event_date,
+            "date_precision": agreement.latest_event_precision,
+            "display_date": format_date_with_precision(
+                agreement.latest_event_date, agreement.latest_event_precision
+            ),
+            "title": agreement.latest_event_title,
+        }
+
+
+class DocumentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AgreementDocument
+        fields = ["title", "url", "published_on"]
+
+
+class StatementSerializer(serializers.ModelSerializer):
+    speaker = ActorSummarySerializer()
+    source = ArticleSourceSerializer(allow_null=True)
+
+    class Meta:
+        model = Statement
+        fields = [
+            "id",
+            "speaker",
+            "speaker_label",
+            "kind",
+            "text",
+            "said_on",
+            "said_on_precision",
+            "venue",
+            "source",
+            "source_url",
+        ]
+
+
+class PositionSerializer(serializers.ModelSerializer):
+    actor = ActorSummarySerializer()
+    statements = StatementSerializer(many=True)
+
+    class Meta:
+        model = Position
+        fields = ["id", "actor", "stance", "summary", "statements"]
+
+
+class ChallengeSummarySerializer(serializers.ModelSerializer):
+    court = ActorSummarySerializer(allow_null=True)
+
+    class Meta:
+        model = LegalChallenge
+        fields = ["caption", "slug", "court", "docket_number", "status", "filed_on"]
+
+
+class AgreementDetailSerializer(AgreementListSerializer):
+    aliases = serializers.SlugRelatedField(slug_field="text", many=True, read_only=True)
+    documents = DocumentSerializer(many=True)
+    parties = PartySerializer(many=True)
+    positions = PositionSerializer(many=True)
+    challenges = ChallengeSummarySerializer(many=True)
+    articles = ConfirmedArticleSerializer(source="confirmed_links", many=True)
+
+    class Meta(AgreementListSerializer.Meta):
+        fields = [
+            *AgreementListSerializer.Meta.fields,
+            "aliases",
+            "documents",
+            "positions",
+            "challenges",
+            "articles",
+        ]
+
+
+class TimelineEventSerializer(serializers.ModelSerializer):
+    display_date = serializers.CharField(read_only=True)
+    agreement = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    challenge = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    sources = ArticleSourceSerializer(many=True)
+    sourced = serializers.SerializerMethodField()
+    permalink = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Event
+        fields = [
+            "id",
+            "date",
+            "date_precision",
+            "display_date",
+            "kind",
+            "title",
+            "description",
+            "agreement",
+            "challenge",
+            "sources",
+            "sourced",
+            "permalink",
+        ]
+
+    def get_sourced(self, event) -> bool:
+        return bool(event.sources.all())
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_permalink(self, event) -> str:
+        return self.context["request"].build_absolute_uri(event.get_absolute_url())

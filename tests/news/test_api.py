@@ -1,0 +1,335 @@
+"""The news API: fetched articles with their links, filters that describe one link, keyset cursor
+pages that neither skip nor repeat while articles arrive, and feeds for staff only."""
+
+import datetime
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from apps.news.models import Article, ArticleLink
+from tests.factories import (
+    ActorFactory,
+    AgreementFactory,
+    ArticleFactory,
+    ArticleLinkFactory,
+    ArticleURLFactory,
+    FeedFactory,
+    LegalChallengeFactory,
+    OutletFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+ARTICLES_URL = reverse("api:article-list")
+FEEDS_URL = reverse("api:feed-list")
+
+
+def at(day, hour=12):
+    return datetime.datetime(2025, 4, day, hour, tzinfo=datetime.UTC)
+
+
+def ids(response):
+    assert response.status_code == 200, response.content
+    return [item["id"] for item in response.json()["results"]]
+
+
+# --- Shape ------------------------------------------------------------------------------------
+
+
+def test_article_shows_outlet_seen_urls_duplicate_and_links(api_client):
+    original = ArticleFactory()
+    outlet = OutletFactory(slug="examiner", name="Washington Examiner")
+    article = ArticleFactory(
+        canonical_url="https://examiner.example/irs-ice",
+        url="https://examiner.example/irs-ice?utm_source=feed",
+        title="IRS will help ICE",
+        byline="Jane Doe",
+        outlet=outlet,
+        published_at=at(8, 14),
+        near_duplicate_of=original,
+    )
+    ArticleURLFactory(article=article, url="https://examiner.example/irs-ice?utm_source=feed")
+    ArticleURLFactory(article=article, url="https://examiner.example/amp/irs-ice")
+    ArticleLinkFactory(
+        article=article,
+        agreement=AgreementFactory(slug="irs-ice-mou", title="IRS–ICE MOU"),
+        status=ArticleLink.Status.CONFIRMED,
+        matched_terms=["IRS–ICE MOU"],
+    )
+    ArticleLinkFactory(
+        article=article,
+        agreement=None,
+        actor=ActorFactory(slug="ice", name="ICE"),
+        status=ArticleLink.Status.SUGGESTED,
+        matched_terms=["ICE"],
+    )
+
+    data = api_client.get(reverse("api:article-detail", kwargs={"pk": article.pk})).json()
+
+    assert data["api_url"] == f"http://testserver/api/v1/articles/{article.pk}/"
+    assert data["url"] == "https://examiner.example/irs-ice?utm_source=feed"
+    assert data["canonical_url"] == "https://examiner.example/irs-ice"
+    assert data["byline"] == "Jane Doe"
+    assert data["outlet"] == {"slug": "examiner", "name": "Washington Examiner"}
+    assert data["published_at"] == "2025-04-08T14:00:00Z"
+    assert data["language"] == "en"
+    assert data["near_duplicate_of"] == original.pk
+    assert data["seen_urls"] == [
+        "https://examiner.example/irs-ice?utm_source=feed",
+        "https://examiner.example/amp/irs-ice",
+    ]
+    assert data["links"] == [
+        {
+            "target_kind": "agreement",
+            "target_slug": "irs-ice-mou",
+            "target_name": "IRS–ICE MOU",
+            "status": "confirmed",
+            "matched_terms": ["IRS–ICE MOU"],
+        },
+        {
+            "target_kind": "actor",
+            "target_slug": "ice",
+            "target_name": "ICE",
+            "status": "suggested",
+            "matched_terms": ["ICE"],
+        },
+    ]
+
+
+def test_only_fetched_articles_are_served(api_client):
+    fetched = ArticleFactory()
+    pending = ArticleFactory(fetch_status=Article.FetchStatus.PENDING)
+    failed = ArticleFactory(fetch_status=Article.FetchStatus.FAILED)
+
+    assert ids(api_client.get(ARTICLES_URL)) == [fetched.pk]
+    for article in (pending, failed):
+        url = reverse("api:article-detail", kwargs={"pk": article.pk})
+        assert api_client.get(url).status_code == 404
+
+
+# --- Filters ----------------------------------------------------------------------------------
+
+
+def test_agreement_and_link_status_filter_the_same_link(api_client):
+    mou, other = AgreementFactory(slug="irs-ice-mou"), AgreementFactory(slug="other")
+    confirmed = ArticleFactory(published_at=at(3))
+    ArticleLinkFactory(article=confirmed, agreement=mou, status=ArticleLink.Status.CONFIRMED)
+    # Suggested for the MOU, confirmed for something else: not a confirmed link to the MOU.
+    mixed = ArticleFactory(published_at=at(2))
+    ArticleLinkFactory(article=mixed, agreement=mou, status=ArticleLink.Status.SUGGESTED)
+    ArticleLinkFactory(article=mixed, agreement=other, status=ArticleLink.Status.CONFIRMED)
+    ArticleFactory(published_at=at(1))
+
+    assert ids(api_client.get(ARTICLES_URL, {"agreement": "irs-ice-mou"})) == [
+        confirmed.pk,
+        mixed.pk,
+    ]
+    assert ids(
+        api_client.get(ARTICLES_URL, {"agreement": "irs-ice-mou", "link_status": "confirmed"})
+    ) == [confirmed.pk]
+    assert ids(api_client.get(ARTICLES_URL, {"link_status": "suggested"})) == [mixed.pk]
+
+
+def test_filter_by_actor_and_challenge(api_client):
+    ice = ActorFactory(slug="ice")
+    case = LegalChallengeFactory(slug="centro-v-bessent")
+    about_ice = ArticleLinkFactory(agreement=None, actor=ice).article
+    about_case = ArticleLinkFactory(agreement=None, challenge=case).article
+    ArticleLinkFactory()
+
+    assert ids(api_client.get(ARTICLES_URL, {"actor": "ice"})) == [about_ice.pk]
+    assert ids(api_client.get(ARTICLES_URL, {"challenge": "centro-v-bessent"})) == [about_case.pk]
+
+
+def test_filter_by_outlet_and_title_search(api_client):
+    examiner = OutletFactory(slug="examiner")
+    match = ArticleFactory(outlet=examiner, title="IRS to share data with ICE")
+    ArticleFactory(outlet=examiner, title="Weather")
+    ArticleFactory(title="IRS to share data with ICE")
+
+    assert ids(api_client.get(ARTICLES_URL, {"outlet": "examiner", "search": "share data"})) == [
+        match.pk
+    ]
+
+
+def test_date_bounds_are_inclusive_and_a_date_covers_its_whole_day(api_client):
+    march_31 = ArticleFactory(
+        published_at=datetime.datetime(2025, 3, 31, 23, 59, tzinfo=datetime.UTC)
+    )
+    april_1 = ArticleFactory(published_at=at(1, 0))
+    april_30_late = ArticleFactory(
+        published_at=datetime.datetime(2025, 4, 30, 23, 59, tzinfo=datetime.UTC)
+    )
+    ArticleFactory(published_at=datetime.datetime(2025, 5, 1, 0, 0, tzinfo=datetime.UTC))
+
+    april = {"published_after": "2025-04-01", "published_before": "2025-04-30"}
+    assert ids(api_client.get(ARTICLES_URL, april)) == [april_30_late.pk, april_1.pk]
+
+    exact = {"published_after": "2025-03-31T23:59:00Z", "published_before": "2025-04-01T00:00:00Z"}
+    assert ids(api_client.get(ARTICLES_URL, exact)) == [april_1.pk, march_31.pk]
+
+
+@pytest.mark.parametrize(
+    ("parameter", "value"),
+    [
+        ("link_status", "maybe"),
+        ("agreement", "no-such-agreement"),
+        ("actor", "no-such-actor"),
+        ("challenge", "no-such-case"),
+        ("outlet", "no-such-outlet"),
+        ("published_after", "notadate"),
+        ("published_before", "2025-02-30"),
+        ("cursor", "garbage"),
+    ],
+)
+def test_bad_filter_value_is_400_naming_the_parameter(api_client, parameter, value):
+    ArticleFactory()
+
+    response = api_client.get(ARTICLES_URL, {parameter: value})
+
+    assert response.status_code == 400
+    assert list(response.json()) == [parameter]
+
+
+# --- Cursor pagination ------------------------------------------------------------------------
+
+
+def walk(api_client, url, direction):
+    pages = []
+    while url:
+        data = api_client.get(url).json()
+        pages.append([item["id"] for item in data["results"]])
+        url = data[direction]
+    return pages
+
+
+@pytest.fixture
+def timeline_of_articles():
+    """Newest first: two articles at the same instant (ties broken by id), then older ones, then
+    two without a publication date, which come last."""
+    oldest = ArticleFactory(published_at=at(1))
+    tied_a = ArticleFactory(published_at=at(5))
+    tied_b = ArticleFactory(published_at=at(5))
+    newest = ArticleFactory(published_at=at(9))
+    undated_a = ArticleFactory(published_at=None)
+    middle = ArticleFactory(published_at=at(3))
+    undated_b = ArticleFactory(published_at=None)
+    return [newest.pk, tied_b.pk, tied_a.pk, middle.pk, oldest.pk, undated_b.pk, undated_a.pk]
+
+
+def test_cursor_pages_walk_every_article_once_in_order(api_client, timeline_of_articles):
+    pages = walk(api_client, f"{ARTICLES_URL}?page_size=2", "next")
+
+    assert [pk for page in pages for pk in page] == timeline_of_articles
+    assert [len(page) for page in pages] == [2, 2, 2, 1]
+
+
+def test_previous_links_walk_back_over_the_same_pages(api_client, timeline_of_articles):
+    forward = walk(api_client, f"{ARTICLES_URL}?page_size=2", "next")
+    last_page_url = f"{ARTICLES_URL}?page_size=2"
+    for _ in range(len(forward) - 1):
+        last_page_url = api_client.get(last_page_url).json()["next"]
+
+    backward = walk(api_client, last_page_url, "previous")
+
+    assert [pk for page in reversed(backward) for pk in page] == timeline_of_articles
+
+
+def test_new_articles_do_not_shift_the_next_page(api_client, timeline_of_articles):
+    first = api_client.get(ARTICLES_URL, {"page_size": 3}).json()
+    ArticleFactory(published_at=at(20))
+    ArticleFactory(published_at=at(5))  # ties with two already listed; newer id
+
+    second = api_client.get(first["next"]).json()
+
+    assert [a["id"] for a in first["results"]] == timeline_of_articles[:3]
+    assert [a["id"] for a in second["results"]] == timeline_of_articles[3:6]
+
+
+def test_cursor_keeps_the_filters(api_client):
+    examiner = OutletFactory(slug="examiner")
+    for day in range(1, 6):
+        ArticleFactory(outlet=examiner, published_at=at(day))
+        ArticleFactory(published_at=at(day))
+
+    pages = walk(api_client, f"{ARTICLES_URL}?outlet=examiner&page_size=2", "next")
+
+    assert sum(len(page) for page in pages) == 5
+    next_url = api_client.get(ARTICLES_URL, {"outlet": "examiner", "page_size": 2}).json()["next"]
+    assert parse_qs(urlsplit(next_url).query)["outlet"] == ["examiner"]
+
+
+def add_articles_with_related_rows(count):
+    for _ in range(count):
+        article = ArticleFactory(near_duplicate_of=ArticleFactory(), published_at=at(2))
+        ArticleURLFactory(article=article)
+        ArticleLinkFactory(article=article)
+        ArticleLinkFactory(article=article, agreement=None, actor=ActorFactory())
+        ArticleLinkFactory(article=article, agreement=None, challenge=LegalChallengeFactory())
+
+
+def count_queries(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries)
+
+
+def test_articles_list_query_count_does_not_grow_with_rows(api_client):
+    add_articles_with_related_rows(2)
+    few = count_queries(api_client, ARTICLES_URL)
+    add_articles_with_related_rows(18)
+
+    assert count_queries(api_client, ARTICLES_URL) == few
+
+
+# --- Feeds ------------------------------------------------------------------------------------
+
+
+def test_feeds_refuse_anonymous_users(api_client):
+    FeedFactory()
+
+    response = api_client.get(FEEDS_URL)
+
+    assert response.status_code in (401, 403)
+    assert "results" not in response.json()
+
+
+def test_feeds_refuse_users_who_are_not_staff(api_client):
+    FeedFactory()
+    api_client.force_authenticate(UserFactory())
+
+    assert api_client.get(FEEDS_URL).status_code == 403
+
+
+def test_feeds_show_fetch_health_to_staff(api_client):
+    feed = FeedFactory(
+        url="https://examiner.example/rss",
+        outlet=OutletFactory(slug="examiner", name="Washington Examiner"),
+        title="Examiner politics",
+        last_status="http_503",
+        last_error="Service Unavailable",
+        consecutive_failures=3,
+        next_fetch_at=at(9),
+    )
+    api_client.force_authenticate(UserFactory(is_staff=True))
+
+    [item] = api_client.get(FEEDS_URL).json()["results"]
+
+    assert item == {
+        "id": feed.pk,
+        "url": "https://examiner.example/rss",
+        "outlet": {"slug": "examiner", "name": "Washington Examiner"},
+        "title": "Examiner politics",
+        "active": True,
+        "poll_interval_minutes": 60,
+        "last_fetched_at": None,
+        "last_status": "http_503",
+        "last_error": "Service Unavailable",
+        "consecutive_failures": 3,
+        "next_fetch_at": "2025-04-09T12:00:00Z",
+    }
