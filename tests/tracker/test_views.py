@@ -1,0 +1,497 @@
+"""The journalists' pages of the curated record: what they show, what they escape, and that each
+runs the same number of queries however much data there is."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from apps.news.models import ArticleLink
+from apps.tracker.models import Agreement, ChallengeParty, DatePrecision, Event, Position
+from tests.factories import (
+    ActorFactory,
+    AffiliationFactory,
+    AgreementFactory,
+    AliasFactory,
+    ArticleFactory,
+    ArticleLinkFactory,
+    ChallengePartyFactory,
+    EventFactory,
+    LegalChallengeFactory,
+    PartyFactory,
+    PersonFactory,
+    PositionFactory,
+    StatementFactory,
+    TopicFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def _count_queries(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries)
+
+
+def _position(html, text):
+    index = html.find(text)
+    assert index != -1, f"{text!r} not on the page"
+    return index
+
+
+# --- Home -------------------------------------------------------------------------------------
+
+
+def test_home_lists_agreements_with_status_and_latest_event(client):
+    agreement = AgreementFactory(
+        title="IRS–ICE data-sharing MOU", status=Agreement.Status.IN_EFFECT
+    )
+    EventFactory(agreement=agreement, date=datetime.date(2025, 4, 7), title="Bessent and Noem sign")
+    latest = EventFactory(
+        agreement=agreement,
+        date=datetime.date(2025, 5, 1),
+        date_precision=DatePrecision.MONTH,
+        title="IRS begins sharing addresses",
+    )
+    quiet = AgreementFactory(title="A quiet rule", status=Agreement.Status.PROPOSED)
+
+    html = client.get("/").content.decode()
+
+    assert "IRS–ICE data-sharing MOU" in html
+    assert 'class="badge badge--in_effect">In effect<' in html
+    assert 'class="badge badge--proposed">Proposed<' in html
+    assert (
+        f'href="{agreement.get_absolute_url()}#event-{latest.pk}">IRS begins sharing addresses<'
+        in html
+    )
+    assert '<time datetime="2025-05">May 2025</time>' in html
+    assert quiet.title in html
+    assert "No events recorded yet" in html
+
+
+def test_home_latest_event_counts_events_of_challenges_against_the_agreement(client):
+    agreement = AgreementFactory()
+    EventFactory(agreement=agreement, date=datetime.date(2025, 4, 7), title="Signed")
+    challenge = LegalChallengeFactory()
+    challenge.agreements.add(agreement)
+    ruling = EventFactory(
+        agreement=None, challenge=challenge, date=datetime.date(2025, 5, 12), title="Court rules"
+    )
+
+    html = client.get("/").content.decode()
+    latest = html[_position(html, '<div class="latest">') :].split("</div>")[0]
+
+    assert f'#event-{ruling.pk}">Court rules<' in latest
+    assert "Signed" not in latest
+
+
+def test_home_shows_the_ten_most_recent_events_newest_first(client):
+    agreement = AgreementFactory()
+    for day in range(1, 13):
+        EventFactory(agreement=agreement, date=datetime.date(2025, 3, day), title=f"Day {day:02d}")
+
+    html = client.get("/").content.decode()
+    recent = html[_position(html, 'id="recent"') :]
+
+    assert _position(recent, "Day 12") < _position(recent, "Day 11") < _position(recent, "Day 03")
+    assert "Day 02" not in recent
+    assert "Day 01" not in recent
+
+
+def test_home_links_the_api_docs_and_admin(client):
+    html = client.get("/").content.decode()
+
+    assert 'href="/api/docs/"' in html
+    assert 'href="/admin/"' in html
+
+
+def test_home_query_count_does_not_grow_with_agreements(client):
+    def add_agreements(n):
+        topic = TopicFactory()
+        for _ in range(n):
+            agreement = AgreementFactory()
+            agreement.topics.add(topic)
+            EventFactory(agreement=agreement, sources=[ArticleFactory()])
+            challenge = LegalChallengeFactory()
+            challenge.agreements.add(agreement)
+            EventFactory(agreement=None, challenge=challenge)
+
+    add_agreements(2)
+    few = _count_queries(client, "/")
+    add_agreements(18)
+    many = _count_queries(client, "/")
+
+    assert few == many
+
+
+# --- Agreement page ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def mou():
+    """An agreement with a full record: parties, stakeholders, a lawsuit and a sourced timeline."""
+    agreement = AgreementFactory(
+        title="IRS–ICE data-sharing MOU",
+        slug="irs-ice-mou",
+        status=Agreement.Status.ENJOINED,
+        summary="The IRS shares taxpayer addresses with ICE.",
+        signed_on=datetime.date(2025, 4, 7),
+    )
+    agreement.topics.add(TopicFactory(name="Immigration"))
+    AliasFactory(actor=None, agreement=agreement, text="data-sharing agreement")
+    irs = ActorFactory(name="Internal Revenue Service")
+    bessent = PersonFactory(name="Scott Bessent")
+    PartyFactory(
+        agreement=agreement, actor=irs, signed_by=bessent, signed_on=datetime.date(2025, 4, 7)
+    )
+    report = ArticleFactory(
+        title="IRS agrees to share data with ICE",
+        canonical_url="https://news.example/irs-ice",
+        outlet__name="The Ledger",
+    )
+    return {
+        "agreement": agreement,
+        "irs": irs,
+        "bessent": bessent,
+        "report": report,
+        "signed": EventFactory(
+            agreement=agreement,
+            date=datetime.date(2025, 4, 7),
+            kind=Event.Kind.SIGNED,
+            title="Bessent and Noem sign the MOU",
+            sources=[report],
+        ),
+        "reported": EventFactory(
+            agreement=agreement,
+            date=datetime.date(2025, 3, 1),
+            date_precision=DatePrecision.MONTH,
+            kind=Event.Kind.REPORTED,
+            title="Talks first reported",
+        ),
+    }
+
+
+def test_agreement_page_shows_status_kind_dates_topics_and_aliases(client, mou):
+    html = client.get("/agreements/irs-ice-mou/").content.decode()
+
+    assert "<h1>IRS–ICE data-sharing MOU</h1>" in html
+    assert 'class="badge badge--enjoined">Enjoined<' in html
+    assert "Memorandum of understanding" in html
+    assert '<time datetime="2025-04-07">7 April 2025</time>' in html
+    assert ">Immigration</a>" in html
+    assert "data-sharing agreement" in html
+
+
+def test_agreement_timeline_is_in_date_order_with_precision_and_permalinks(client, mou):
+    html = client.get("/agreements/irs-ice-mou/").content.decode()
+    timeline = html[_position(html, '<ol class="timeline">') :]
+
+    assert _position(timeline, "Talks first reported") < _position(
+        timeline, "Bessent and Noem sign the MOU"
+    )
+    assert '<time datetime="2025-03">March 2025</time>' in timeline
+    assert f'id="event-{mou["signed"].pk}"' in timeline
+    assert f'href="#event-{mou["signed"].pk}"' in timeline
+
+
+def test_agreement_timeline_links_sources_and_marks_unsourced_events(client, mou):
+    html = client.get("/agreements/irs-ice-mou/").content.decode()
+    reported_start = _position(html, f'id="event-{mou["reported"].pk}"')
+    signed_start = _position(html, f'id="event-{mou["signed"].pk}"')
+    reported = html[reported_start:signed_start]
+    signed = html[signed_start : html.index("</ol>", signed_start)]
+
+    assert 'href="https://news.example/irs-ice"' in signed
+    assert "IRS agrees to share data with ICE" in signed
+    assert "The Ledger" in signed
+    assert f'href="/news/articles/{mou["report"].pk}/"' in signed
+    assert "Unsourced" not in signed
+    assert "Unsourced" in reported
+
+
+def test_agreement_timeline_includes_events_of_its_challenges(client, mou):
+    challenge = LegalChallengeFactory(caption="Centro v. Bessent")
+    challenge.agreements.add(mou["agreement"])
+    EventFactory(
+        agreement=None,
+        challenge=challenge,
+        date=datetime.date(2025, 5, 12),
+        kind=Event.Kind.RULING,
+        title="Court enjoins the MOU",
+    )
+
+    html = client.get("/agreements/irs-ice-mou/").content.decode()
+    timeline = html[_position(html, '<ol class="timeline">') :]
+
+    assert _position(timeline, "Bessent and Noem sign") < _position(timeline, "Court enjoins")
+
+
+def test_agreement_page_shows_parties_and_signatories(client, mou):
+    html = client.get("/agreements/irs-ice-mou/").content.decode()
+    parties = html[_position(html, 'id="parties"') : _position(html, 'id="stakeholders"')]
+
+    assert f'href="{mou["irs"].get_absolute_url()}">Internal Revenue Service<' in parties
+    assert "Signatory" in parties
+    assert f'href="{mou["bessent"].get_absolute_url()}">Scott Bessent<' in parties
+    assert '<time datetime="2025-04-07">7 April 2025</time>' in parties
+
+
+def test_agreement_page_groups_stakeholders_by_stance_with_quotes_and_speakers(client, mou):
+    agreement = mou["agreement"]
+    council = ActorFactory(name="American Immigration Council", kind="organization")
+    StatementFactory(
+        position=PositionFactory(agreement=agreement, actor=council, stance="opposes"),
+        text="This turns the IRS into an arm of ICE.",
+        venue="in a press release",
+        source=mou["report"],
+    )
+    treasury = ActorFactory(name="Department of the Treasury", kind="department")
+    StatementFactory(
+        position=PositionFactory(agreement=agreement, actor=treasury, stance="supports"),
+        speaker=treasury,
+        speaker_label="a Treasury spokesperson",
+        text="The agreement follows the law.",
+        said_on=datetime.date(2025, 4, 1),
+        said_on_precision=DatePrecision.MONTH,
+        source=None,
+    )
+
+    html = client.get("/agreements/irs-ice-mou/").content.decode()
+    stakeholders = html[_position(html, 'id="stakeholders"') : _position(html, 'id="challenges"')]
+
+    assert _position(stakeholders, 'id="stance-supports"') < _position(
+        stakeholders, 'id="stance-opposes"'
+    )
+    opposes = stakeholders[_position(stakeholders, 'id="stance-opposes"') :]
+    assert "This turns the IRS into an arm of ICE." in opposes
+    assert f'href="{council.get_absolute_url()}">American Immigration Council<' in opposes
+    assert "in a press release" in opposes
+    assert f'href="/news/articles/{mou["report"].pk}/"' in opposes
+    supports = stakeholders[: _position(stakeholders, 'id="stance-opposes"')]
+    assert "a Treasury spokesperson (<a" in supports
+    assert f'href="{treasury.get_absolute_url()}">Department of the Treasury<' in supports
+    assert '<time datetime="2025-04">April 2025</time>' in supports
+    assert "Unsourced" in supports
+
+
+def test_agreement_page_lists_legal_challenges(client, mou):
+    court = ActorFactory(name="U.S. District Court for D.C.", kind="court")
+    challenge = LegalChallengeFactory(
+        caption="Centro de Trabajadores Unidos v. Bessent",
+        court=court,
+        docket_number="25-cv-0677",
+        status="injunction_denied",
+        filed_on=datetime.date(2025, 3, 7),
+    )
+    challenge.agreements.add(mou["agreement"])
+
+    html = client.get("/agreements/irs-ice-mou/").content.decode()
+    challenges = html[_position(html, 'id="challenges"') : _position(html, 'id="coverage"')]
+
+    assert (
+        f'href="{challenge.get_absolute_url()}">Centro de Trabajadores Unidos v. Bessent<'
+        in challenges
+    )
+    assert "U.S. District Court for D.C." in challenges
+    assert "25-cv-0677" in challenges
+    assert "Injunction denied" in challenges
+    assert '<time datetime="2025-03-07">7 March 2025</time>' in challenges
+
+
+def test_agreement_page_lists_confirmed_articles_only(client, mou):
+    agreement = mou["agreement"]
+    for title, status in [
+        ("Confirmed coverage", ArticleLink.Status.CONFIRMED),
+        ("Suggested coverage", ArticleLink.Status.SUGGESTED),
+        ("Rejected coverage", ArticleLink.Status.REJECTED),
+    ]:
+        ArticleLinkFactory(
+            agreement=agreement,
+            status=status,
+            article=ArticleFactory(title=title, outlet__name="Daily Wire Service"),
+        )
+
+    html = client.get("/agreements/irs-ice-mou/").content.decode()
+    coverage = html[_position(html, 'id="coverage"') :]
+
+    assert "Confirmed coverage" in coverage
+    assert "Daily Wire Service" in coverage
+    assert "Suggested coverage" not in html
+    assert "Rejected coverage" not in html
+
+
+def test_agreement_page_escapes_hostile_text(client, mou):
+    hostile = ArticleFactory(title="<script>alert('title')</script>Leak")
+    mou["signed"].sources.add(hostile)
+    StatementFactory(
+        position=PositionFactory(agreement=mou["agreement"]),
+        text="<script>alert('quote')</script>Quote",
+        source=hostile,
+    )
+
+    html = client.get("/agreements/irs-ice-mou/").content.decode()
+
+    assert "<script>" not in html
+    assert "&lt;script&gt;alert(&#x27;title&#x27;)&lt;/script&gt;Leak" in html
+    assert "&lt;script&gt;alert(&#x27;quote&#x27;)&lt;/script&gt;Quote" in html
+
+
+def test_agreement_page_does_not_link_javascript_urls(client, mou):
+    mou["signed"].sources.add(ArticleFactory(title="Bad link", canonical_url="javascript:alert(1)"))
+
+    html = client.get("/agreements/irs-ice-mou/").content.decode()
+
+    assert "Bad link" in html
+    assert "javascript:" not in html
+
+
+def test_agreement_page_is_404_for_an_unknown_slug(client):
+    assert client.get("/agreements/no-such-agreement/").status_code == 404
+
+
+def _grow_agreement(agreement, n):
+    """n of everything the agreement page lists, each with its own related rows."""
+    for i in range(n):
+        EventFactory(
+            agreement=agreement,
+            date=datetime.date(2025, 1, 1) + datetime.timedelta(days=i),
+            sources=[ArticleFactory(), ArticleFactory()],
+        )
+        PartyFactory(agreement=agreement, signed_by=PersonFactory())
+        position = PositionFactory(agreement=agreement, stance=Position.Stance.values[i % 5])
+        StatementFactory(position=position)
+        StatementFactory(position=position, source=None, source_url="https://example.org/post")
+        challenge = LegalChallengeFactory()
+        challenge.agreements.add(agreement)
+        EventFactory(agreement=None, challenge=challenge, sources=[ArticleFactory()])
+        ArticleLinkFactory(agreement=agreement, status=ArticleLink.Status.CONFIRMED)
+        AliasFactory(actor=None, agreement=agreement)
+        agreement.topics.add(TopicFactory())
+
+
+def test_agreement_page_query_count_does_not_grow_with_the_record(client):
+    small = AgreementFactory()
+    _grow_agreement(small, 2)
+    large = AgreementFactory()
+    _grow_agreement(large, 20)
+
+    few = _count_queries(client, small.get_absolute_url())
+    many = _count_queries(client, large.get_absolute_url())
+
+    assert few == many
+
+
+# --- Actor, challenge and topic pages ---------------------------------------------------------
+
+
+def test_actor_page_shows_roles_positions_statements_and_confirmed_articles(client):
+    dhs = ActorFactory(name="Department of Homeland Security", kind="department")
+    ice = ActorFactory(name="Immigration and Customs Enforcement", parent=dhs)
+    AliasFactory(actor=ice, text="ICE", case_sensitive=True)
+    noem = PersonFactory(name="Kristi Noem")
+    AffiliationFactory(person=noem, organization=dhs, role="Secretary of Homeland Security")
+    agreement = AgreementFactory(title="IRS–ICE data-sharing MOU")
+    PartyFactory(agreement=agreement, actor=ice, role="requesting", signed_by=noem)
+    position = PositionFactory(agreement=agreement, actor=ice, stance="supports")
+    StatementFactory(position=position, text="We will use the data lawfully.")
+    challenge = LegalChallengeFactory(caption="Centro v. Noem")
+    ChallengePartyFactory(challenge=challenge, actor=ice, role=ChallengeParty.Role.DEFENDANT)
+    ArticleLinkFactory(
+        agreement=None,
+        actor=ice,
+        status=ArticleLink.Status.CONFIRMED,
+        article=ArticleFactory(title="ICE gets IRS data"),
+    )
+    ArticleLinkFactory(
+        agreement=None, actor=ice, article=ArticleFactory(title="An ice storm hits Ohio")
+    )
+
+    html = client.get(ice.get_absolute_url()).content.decode()
+
+    assert "<h1>Immigration and Customs Enforcement</h1>" in html
+    assert "Federal agency" in html
+    assert f'href="{dhs.get_absolute_url()}">Department of Homeland Security<' in html
+    assert ">ICE<" in html
+    assert "Requesting agency" in html
+    assert "We will use the data lawfully." in html
+    assert "Centro v. Noem" in html and "Defendant" in html
+    assert "ICE gets IRS data" in html
+    assert "An ice storm hits Ohio" not in html
+
+    person_html = client.get(noem.get_absolute_url()).content.decode()
+    assert "Secretary of Homeland Security" in person_html
+    assert "signed for" in person_html and "IRS–ICE data-sharing MOU" in person_html
+
+
+def test_actor_page_is_404_for_an_unknown_slug(client):
+    assert client.get("/actors/nobody/").status_code == 404
+
+
+def _grow_actor(actor, n):
+    for _ in range(n):
+        agreement = AgreementFactory()
+        PartyFactory(agreement=agreement, actor=actor, signed_by=PersonFactory())
+        position = PositionFactory(agreement=agreement, actor=actor)
+        StatementFactory(position=position)
+        StatementFactory(position=PositionFactory(), speaker=actor)
+        AffiliationFactory(person=PersonFactory(), organization=actor)
+        ChallengePartyFactory(actor=actor)
+        ActorFactory(parent=actor)
+        AliasFactory(actor=actor)
+        ArticleLinkFactory(agreement=None, actor=actor, status=ArticleLink.Status.CONFIRMED)
+
+
+def test_actor_page_query_count_does_not_grow_with_the_record(client):
+    small = ActorFactory()
+    _grow_actor(small, 2)
+    large = ActorFactory()
+    _grow_actor(large, 20)
+
+    few = _count_queries(client, small.get_absolute_url())
+    many = _count_queries(client, large.get_absolute_url())
+
+    assert few == many
+
+
+def test_challenge_page_shows_court_parties_agreements_and_own_timeline(client):
+    court = ActorFactory(name="U.S. District Court for D.C.", kind="court")
+    challenge = LegalChallengeFactory(
+        caption="Centro v. Bessent", court=court, docket_number="25-cv-0677"
+    )
+    agreement = AgreementFactory(title="IRS–ICE data-sharing MOU")
+    challenge.agreements.add(agreement)
+    ChallengePartyFactory(
+        challenge=challenge, actor=ActorFactory(name="Public Citizen"), role="counsel"
+    )
+    ChallengePartyFactory(challenge=challenge, actor=ActorFactory(name="Centro"), role="plaintiff")
+    EventFactory(
+        agreement=None, challenge=challenge, date=datetime.date(2025, 5, 12), title="Ruling"
+    )
+    EventFactory(
+        agreement=None, challenge=challenge, date=datetime.date(2025, 3, 7), title="Complaint"
+    )
+    EventFactory(agreement=agreement, title="Agreement-only event")
+
+    html = client.get(challenge.get_absolute_url()).content.decode()
+
+    assert "U.S. District Court for D.C." in html and "25-cv-0677" in html
+    assert _position(html, ">Plaintiff<") < _position(html, ">Counsel<")
+    assert f'href="{agreement.get_absolute_url()}">IRS–ICE data-sharing MOU<' in html
+    assert _position(html, "Complaint") < _position(html, "Ruling")
+    assert "Agreement-only event" not in html
+
+
+def test_topic_page_lists_its_agreements(client):
+    topic = TopicFactory(name="Immigration", slug="immigration")
+    inside = AgreementFactory(title="Inside the topic")
+    inside.topics.add(topic)
+    AgreementFactory(title="Outside the topic")
+
+    html = client.get("/topics/immigration/").content.decode()
+
+    assert "Inside the topic" in html
+    assert "Outside the topic" not in html
+    assert client.get("/topics/nothing/").status_code == 404
