@@ -1,0 +1,305 @@
+"""Article extraction on small pages written for the purpose, and the sanitising it relies on."""
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from apps.news.extract import (
+    ExtractionError,
+    decode_html,
+    extract_article,
+    find_publication_date,
+    headline_and_site,
+)
+from apps.news.text_clean import sanitize_html_fragment, sanitize_plain_text
+
+PAGES = Path(__file__).parent / "pages"
+NEWS_URL = "https://www.capitolledger.example/2025/04/07/treasury-dhs-data-pact?utm_source=rss"
+
+
+def read_page(name: str) -> bytes:
+    return (PAGES / name).read_bytes()
+
+
+@pytest.fixture(scope="module")
+def news_article():
+    return extract_article(read_page("news_article.html"), url=NEWS_URL)
+
+
+@pytest.fixture(scope="module")
+def hostile_article():
+    return extract_article(read_page("hostile.html"), url="https://news.example/judge")
+
+
+# --- a news page with the usual furniture ---------------------------------------------------
+
+
+def test_title_is_the_headline_without_the_site_name(news_article):
+    assert news_article.title == "Treasury and Homeland Security sign taxpayer data-sharing pact"
+
+
+def test_site_name_comes_from_the_page(news_article):
+    assert news_article.site_name == "Capitol Ledger"
+
+
+def test_byline_names_the_author(news_article):
+    assert news_article.byline == "Dana Whitfield"
+
+
+def test_published_at_is_the_original_publication_not_the_update(news_article):
+    # The page says 14:30 at UTC-4 for publication and April 9 for the update.
+    assert news_article.published_at == datetime(2025, 4, 7, 18, 30, tzinfo=UTC)
+
+
+def test_published_at_is_aware_and_in_utc(news_article):
+    assert news_article.published_at.utcoffset().total_seconds() == 0
+
+
+def test_language_is_the_two_letter_code(news_article):
+    assert news_article.language == "en"
+
+
+def test_canonical_url_is_resolved_against_the_page_url(news_article):
+    assert news_article.canonical_url == (
+        "https://www.capitolledger.example/2025/04/07/treasury-dhs-data-pact"
+    )
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The Internal Revenue Service agreed on Monday to share the addresses of some taxpayers "
+        "with Immigration and Customs Enforcement",
+        "according to the sixteen-page document.",
+        "Privacy advocates said the arrangement breaks with decades of practice",
+        "A court fight ahead",
+        "arguing that the tax code forbids the disclosure of return information",
+        "adding that no data had yet changed hands.",
+    ],
+)
+def test_text_keeps_the_body(news_article, sentence):
+    assert sentence in news_article.text
+
+
+@pytest.mark.parametrize(
+    "boilerplate",
+    [
+        "Subscribe today",  # navigation
+        "Immigration</a>",
+        "Recommended Stories",
+        "Senate budget talks stall",
+        "Census Bureau delays release",
+        "Morning Ledger",  # newsletter box
+        "Sign up for our newsletter",
+        "outrageous breach of trust",  # comments
+        "taxpayer42",
+        "Finally some enforcement",
+        "All rights reserved",  # footer
+        "Privacy Policy",
+        "Contact the newsroom",
+    ],
+)
+def test_text_leaves_out_the_boilerplate(news_article, boilerplate):
+    assert boilerplate not in news_article.text
+
+
+def test_text_does_not_repeat_the_headline(news_article):
+    assert news_article.title not in news_article.text
+
+
+def test_paragraphs_are_separated_by_one_blank_line(news_article):
+    paragraphs = news_article.text.split("\n\n")
+    assert any(p.startswith("Under the agreement, immigration officers") for p in paragraphs)
+    assert all(p and "\n" not in p and p == p.strip() for p in paragraphs)
+
+
+def test_str_input_extracts_the_same_article(news_article):
+    from_text = extract_article(read_page("news_article.html").decode("utf-8"), url=NEWS_URL)
+    assert from_text == news_article
+
+
+# --- a hostile page ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("field", ["title", "byline", "text"])
+@pytest.mark.parametrize(
+    "danger",
+    ["<", ">", "script", "alert", "onerror", "onload", "javascript:", "document.cookie", "svg"],
+)
+def test_nothing_dangerous_survives(hostile_article, field, danger):
+    assert danger not in getattr(hostile_article, field).lower()
+
+
+def test_hostile_page_still_yields_its_article(hostile_article):
+    assert hostile_article.title == "Judge weighs injunction in data case"
+    assert hostile_article.byline == "Sam Ortega"
+    assert "asked for a ruling within the week. Read the complaint filed last month." in (
+        hostile_article.text
+    )
+    assert "urging the court to deny the motion." in hostile_article.text
+
+
+def test_script_in_the_headline_does_not_leak_into_the_title():
+    page = read_page("hostile.html").replace(
+        b"<h1>Judge weighs injunction in data case</h1>",
+        b"<h1>Judge weighs injunction <script>alert('h1')</script>in data case</h1>",
+    )
+    article = extract_article(page, url="https://news.example/judge")
+    assert article.title == "Judge weighs injunction in data case"
+
+
+# --- encodings --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "header_encoding"),
+    [
+        # header and <meta> say UTF-8, bytes are windows-1252
+        ("declared_utf8_but_cp1252.html", "utf-8"),
+        # <meta> says windows-1252, bytes are UTF-8
+        ("declared_cp1252_but_utf8.html", None),
+        ("declared_cp1252_but_utf8.html", "windows-1252"),
+    ],
+)
+def test_wrong_declared_encoding_still_reads_right(name, header_encoding):
+    article = extract_article(
+        read_page(name), url="https://news.example/cafe", encoding=header_encoding
+    )
+    assert article.title == "A café owner’s fight over tax records"
+    assert "“We filed every year, because we were told it was the right thing to do,”" in (
+        article.text
+    )
+    assert "the naïve trust her family had placed in the tax agency now felt misplaced —" in (
+        article.text
+    )
+    assert "\ufffd" not in article.text
+
+
+def test_latin1_label_is_read_as_windows_1252():
+    # What browsers do: 0x93/0x94 are curly quotes, not C1 control characters.
+    assert decode_html(b"\x93caf\xe9\x94", declared_encoding="iso-8859-1") == "“café”"
+
+
+def test_utf8_page_with_a_stray_byte_stays_utf8():
+    data = "Überall: café, naïve, “quotes”, Zürich, São Paulo.".encode() + b" \xff"
+    assert decode_html(data, declared_encoding="windows-1252").startswith(
+        "Überall: café, naïve, “quotes”, Zürich, São Paulo."
+    )
+
+
+def test_byte_order_mark_decides_the_encoding():
+    data = "\ufeff<p>naïve</p>".encode("utf-16")
+    assert decode_html(data, declared_encoding="utf-8") == "<p>naïve</p>"
+
+
+# --- pages without an article -----------------------------------------------------------------
+
+
+def test_page_without_an_article_raises():
+    with pytest.raises(ExtractionError) as raised:
+        extract_article(read_page("no_article.html"), url="https://news.example/")
+    assert raised.value.reason == "no article text found"
+
+
+@pytest.mark.parametrize("html", [b"", b"   \n", ""])
+def test_empty_document_raises(html):
+    with pytest.raises(ExtractionError) as raised:
+        extract_article(html, url="https://news.example/")
+    assert raised.value.reason == "empty document"
+
+
+# --- dates ------------------------------------------------------------------------------------
+
+
+def test_find_publication_date_keeps_the_page_offset():
+    found = find_publication_date(read_page("news_article.html"), url=NEWS_URL)
+    assert found.isoformat() == "2025-04-07T14:30:00-04:00"
+
+
+def test_date_without_a_time_is_midnight_utc():
+    page = read_page("hostile.html").replace(
+        b'content="2025-05-02T10:00:00Z"', b'content="2025-05-02"'
+    )
+    article = extract_article(page, url="https://news.example/judge")
+    assert article.published_at == datetime(2025, 5, 2, tzinfo=UTC)
+
+
+# --- titles -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("title", "site_name", "url", "expected"),
+    [
+        ("Pact signed | Capitol Ledger", "Capitol Ledger", "https://cl.example/a", "Pact signed"),
+        ("Capitol Ledger - Pact signed", "Capitol Ledger", "https://cl.example/a", "Pact signed"),
+        ("Pact signed – The Daily Post", "", "https://www.thedailypost.example/a", "Pact signed"),
+        ("Pact signed | CL", "Capitol Ledger", "https://cl.example/a", "Pact signed | CL"),
+        ("Trump - Vance ticket - what it means", "", "https://news.example/a", None),
+        ("Opinion: the pact is a mistake", "Capitol Ledger", "https://cl.example/a", None),
+    ],
+)
+def test_headline_strips_only_the_site_name(title, site_name, url, expected):
+    headline, _ = headline_and_site(title, site_name=site_name, url=url)
+    assert headline == (expected or title)
+
+
+def test_site_name_is_taken_from_a_title_suffix_that_spells_the_host():
+    assert headline_and_site(
+        "Pact signed – The Daily Post", site_name="", url="https://thedailypost.example/a"
+    ) == ("Pact signed", "The Daily Post")
+
+
+# --- sanitising helpers -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        ("<p>Hello <b>world</b></p>", "Hello world"),
+        ("before<script>alert(1)</script>after", "beforeafter"),
+        ("&lt;script&gt;alert(1)&lt;/script&gt;kept", "kept"),
+        ("&amp;lt;img src=x onerror=alert(1)&amp;gt;kept", "kept"),
+        ("Fish &amp; chips < 5 pounds", "Fish & chips < 5 pounds"),
+        ("a\x00b\x07c\u202ed\ufeffe", "abcde"),
+        ("  many   spaces\t\there \u00a0 ", "many spaces here"),
+        ("one\r\n\r\n\r\n\r\ntwo\rthree", "one\n\ntwo\nthree"),
+        ("cafe\u0301", "café"),
+    ],
+)
+def test_sanitize_plain_text(raw, clean):
+    assert sanitize_plain_text(raw) == clean
+
+
+def test_sanitize_plain_text_never_unwraps_endless_entities_into_markup():
+    raw = "&amp;" * 1 + "amp;" * 20 + "lt;script&gt;x"
+    assert "<" not in sanitize_plain_text(raw)
+
+
+def test_sanitize_html_fragment_keeps_safe_markup():
+    fragment = (
+        '<p>A <strong>ruling</strong> and <a href="https://court.example/x">the order</a></p>'
+    )
+    assert sanitize_html_fragment(fragment) == (
+        '<p>A <strong>ruling</strong> and <a href="https://court.example/x" '
+        'rel="noopener noreferrer nofollow">the order</a></p>'
+    )
+
+
+@pytest.mark.parametrize(
+    "fragment",
+    [
+        "<script>alert(1)</script>",
+        '<img src="x" onerror="alert(1)">',
+        '<a href="javascript:alert(1)">x</a>',
+        '<p onclick="alert(1)">x</p>',
+        '<a href="JaVaScRiPt:alert(1)">x</a>',
+        '<iframe src="https://evil.example"></iframe>',
+        '<p style="background:url(javascript:alert(1))">x</p>',
+        "<svg onload=alert(1)>",
+    ],
+)
+def test_sanitize_html_fragment_drops_active_content(fragment):
+    cleaned = sanitize_html_fragment(fragment).lower()
+    for danger in ("script", "alert", "javascript:", "onerror", "onclick", "onload", "iframe"):
+        assert danger not in cleaned
