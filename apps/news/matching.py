@@ -13,9 +13,10 @@ How a term matches:
 - Whole words only: "IRS" is not found in "HEIRS", nor "ICE" in "ICEland"; it is found in
   "IRS's" and "IRS-ICE".
 - A case-sensitive alias matches only its exact capitalisation ("ICE" and not an "ice storm" or
-  a sentence that starts "Ice"). Any other alias matches in any case. A record's own name, title
-  or caption is case-sensitive when it has no lower-case letter (an acronym such as "DHS"), and
-  case-insensitive otherwise.
+  a sentence that starts "Ice"). Any other alias matches in any case. An actor's own name is a
+  proper noun and matches case-sensitively ("a public citizen" is not Public Citizen); an
+  agreement's title or a challenge's caption is case-sensitive when it has no lower-case letter
+  (an acronym), and case-insensitive otherwise.
 
 THE RULE for suggesting a link from an article (title and text) to a record:
 1. An actor is suggested when one of its terms matches.
@@ -331,8 +332,8 @@ def _current_stamp() -> tuple:
 def _term_rows():
     """(actor_id, agreement_id, challenge_id, text, case_sensitive) of every term, one query.
 
-    `case_sensitive` is NULL for a record's own name, title or caption: that is decided from
-    its capitalisation.
+    `case_sensitive` is NULL for an agreement's title or a challenge's caption: that is decided
+    from its capitalisation.
     """
     no_id = Value(None, output_field=BigIntegerField())
     undecided = Value(None, output_field=BooleanField())
@@ -344,8 +345,14 @@ def _term_rows():
         term=F("text"),
         exact=F("case_sensitive"),
     )
+    # An actor's name is a proper noun, written with its capitals in news copy: matched
+    # case-sensitively, so "a public citizen" is not Public Citizen. Aliases say for themselves.
     actors = Actor.objects.annotate(
-        actor_ref=F("pk"), agreement_ref=no_id, challenge_ref=no_id, term=F("name"), exact=undecided
+        actor_ref=F("pk"),
+        agreement_ref=no_id,
+        challenge_ref=no_id,
+        term=F("name"),
+        exact=Value(True),
     )
     agreements = Agreement.objects.annotate(
         actor_ref=no_id,

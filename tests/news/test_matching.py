@@ -303,6 +303,15 @@ def test_no_text_no_suggestions():
 
 
 @pytest.mark.django_db
+def test_an_actors_name_matches_only_with_its_capitals():
+    public_citizen = ActorFactory(name="Public Citizen")
+
+    found = build_matcher().match("Any public citizen may ask; Public Citizen sued.")
+
+    assert [(m.target_id, m.start) for m in found] == [(public_citizen.pk, 28)]
+
+
+@pytest.mark.django_db
 def test_build_matcher_uses_names_aliases_captions_and_dockets():
     irs = ActorFactory(name="Internal Revenue Service")
     AliasFactory(actor=irs, text="IRS", case_sensitive=True)
@@ -315,7 +324,7 @@ def test_build_matcher_uses_names_aliases_captions_and_dockets():
     AliasFactory(actor=None, challenge=challenge, text="Centro v. Bessent")
     text = (
         "In Centro de Trabajadores Unidos v. Bessent (No. 25-cv-0677), also called Centro v. "
-        "Bessent, the IRS and the internal revenue service defended the taxpayer data "
+        "Bessent, the IRS and the Internal Revenue Service defended the taxpayer data "
         "memorandum, the irs-ice mou, as dhs watched."
     )
 
