@@ -1,8 +1,12 @@
+import os
+
 import pytest
 
 
 @pytest.mark.django_db
-def test_healthz_reports_database_ok(client):
+def test_healthz_reports_database_ok(client, settings):
+    settings.REDIS_URL = ""
+
     response = client.get("/healthz")
 
     assert response.status_code == 200
@@ -12,6 +16,17 @@ def test_healthz_reports_database_ok(client):
     assert "redis" not in body["checks"]
 
 
+@pytest.mark.redis
+@pytest.mark.django_db
+def test_healthz_reports_configured_redis_ok(client, settings):
+    settings.REDIS_URL = os.environ["REDIS_URL"]
+
+    response = client.get("/healthz")
+
+    assert response.status_code == 200
+    assert response.json()["checks"]["redis"]["ok"] is True
+
+
 @pytest.mark.django_db
 def test_healthz_reports_unreachable_redis_as_503(client, settings):
     settings.REDIS_URL = "redis://127.0.0.1:1/0"
@@ -19,4 +34,6 @@ def test_healthz_reports_unreachable_redis_as_503(client, settings):
     response = client.get("/healthz")
 
     assert response.status_code == 503
-    assert response.json()["checks"]["redis"]["ok"] is False
+    body = response.json()
+    assert body["status"] == "error"
+    assert body["checks"]["redis"]["ok"] is False
