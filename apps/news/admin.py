@@ -21,6 +21,7 @@ from apps.tracker.admin import HTTPS_URL_FIELDS, admin_link, count_of
 
 from . import services
 from .models import Article, ArticleLink, ArticleURL, Feed, Outlet
+from .tasks import ingest_feed_task
 
 
 def external_link(url: str, label) -> str:
@@ -139,13 +140,14 @@ class FeedAdmin(SimpleHistoryAdmin):
 
     @admin.action(description="Fetch now", permissions=["change"])
     def fetch_now(self, request, queryset):
-        # Imported here so that the admin loads even where the task module cannot (no Celery).
-        from apps.news.tasks import ingest_feed_task
-
-        feed_ids = list(queryset.values_list("pk", flat=True))
+        feed_ids = list(queryset.filter(active=True).values_list("pk", flat=True))
         for feed_id in feed_ids:
             transaction.on_commit(lambda feed_id=feed_id: ingest_feed_task.delay(feed_id))
-        self.message_user(request, f"Queued {len(feed_ids)} feed(s) for fetching.")
+        message = f"Queued {len(feed_ids)} feed(s) for fetching."
+        inactive = queryset.filter(active=False).count()
+        if inactive:
+            message += f" {inactive} inactive feed(s) skipped: switch them on first."
+        self.message_user(request, message)
 
 
 class ArticleURLInline(admin.TabularInline):
