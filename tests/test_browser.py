@@ -156,3 +156,20 @@ def test_home_lists_the_agreement_and_links_to_it(live_server, phone_page, agree
 
     phone_page.wait_for_url(f"**{agreement.get_absolute_url()}")
     assert phone_page.locator("h1").inner_text() == agreement.title
+
+
+def test_agreement_page_contents_and_dates_read_whole_on_a_phone(
+    live_server, phone_page, agreement
+):
+    phone_page.goto(live_server.url + agreement.get_absolute_url())
+
+    contents = phone_page.locator("nav.toc a").evaluate_all(
+        "els => els.map(e => [e.textContent, e.getBoundingClientRect().right])"
+    )
+    assert [text for text, _ in contents][-1] == "Coverage"
+    assert all(right <= PHONE["width"] for _, right in contents), contents
+    # A date broken over two lines ("8 / April 2025") has more than one line box.
+    broken = phone_page.locator("time").evaluate_all(
+        "els => els.filter(e => e.getClientRects().length > 1).map(e => e.textContent)"
+    )
+    assert broken == []

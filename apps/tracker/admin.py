@@ -2,9 +2,11 @@
 works on one thing at a time, and changelists whose query count does not grow with their rows."""
 
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Subquery, UniqueConstraint
 from django.db.models.functions import Coalesce
+from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
@@ -74,7 +76,61 @@ class CuratedAdmin(SimpleHistoryAdmin):
 # --- Inlines ---------------------------------------------------------------------------------
 
 
-class AliasInline(admin.TabularInline):
+class ConstraintCheckingInlineFormSet(BaseInlineFormSet):
+    """An inline formset that checks the model's constraints on the inline's own foreign key.
+
+    Django leaves that key out of an inline row's validation, and compares rows with each other
+    only under unconditional unique constraints. So a second "ICE" alias on ICE, an article
+    linked twice, or a person affiliated with themself reached the database and came back as an
+    IntegrityError (a 500 that lost the curator's edit) instead of an error on the row.
+    """
+
+    def clean(self):
+        super().clean()
+        parent_saved = self.instance.pk is not None
+        seen = {}
+        for form in self.forms:
+            if not form.is_valid() or self._should_delete_form(form) or not form.has_changed():
+                continue
+            exclude = form._get_validation_exclusions()
+            if not parent_saved:
+                # Without the parent's id the key is unknown, and a check on it would fail.
+                exclude.add(self.fk.name)
+            try:
+                form.instance.validate_constraints(exclude=exclude)
+            except ValidationError as error:
+                form.add_error(None, error.messages)
+                continue
+            for constraint in self._conditional_unique_constraints():
+                key = (
+                    constraint.name,
+                    *(
+                        form.cleaned_data.get(name)
+                        for name in constraint.fields
+                        if name != self.fk.name
+                    ),
+                )
+                if key in seen:
+                    form.add_error(None, constraint.get_violation_error_message())
+                seen[key] = form
+
+    def _conditional_unique_constraints(self):
+        """Unique constraints that include the inline's key and hold under a condition: the ones
+        Django's own formset check between rows leaves out."""
+        return [
+            constraint
+            for constraint in self.model._meta.constraints
+            if isinstance(constraint, UniqueConstraint)
+            and constraint.condition is not None
+            and self.fk.name in constraint.fields
+        ]
+
+
+class CuratedInline(admin.TabularInline):
+    formset = ConstraintCheckingInlineFormSet
+
+
+class AliasInline(CuratedInline):
     model = Alias
     fields = ("text", "case_sensitive")
     extra = 0
@@ -93,7 +149,7 @@ class ChallengeAliasInline(AliasInline):
     fk_name = "challenge"
 
 
-class AffiliationInline(admin.TabularInline):
+class AffiliationInline(CuratedInline):
     model = Affiliation
     fk_name = "person"
     fields = ("role", "organization", "start_date", "end_date")
@@ -102,14 +158,14 @@ class AffiliationInline(admin.TabularInline):
     verbose_name_plural = "affiliations (for a person: roles held)"
 
 
-class PartyInline(admin.TabularInline):
+class PartyInline(CuratedInline):
     model = Party
     fields = ("actor", "role", "signed_by", "signed_on", "sequence")
     autocomplete_fields = ("actor", "signed_by")
     extra = 0
 
 
-class PositionInline(admin.TabularInline):
+class PositionInline(CuratedInline):
     model = Position
     fields = ("actor", "stance", "summary", "statement_count")
     readonly_fields = ("statement_count",)
@@ -130,7 +186,7 @@ class PositionInline(admin.TabularInline):
         return getattr(obj, "statement_count", 0)
 
 
-class EventInline(admin.TabularInline):
+class EventInline(CuratedInline):
     model = Event
     fields = ("date", "date_precision", "kind", "title", "sources", "sequence")
     autocomplete_fields = ("sources",)
@@ -146,14 +202,14 @@ class ChallengeEventInline(EventInline):
     fk_name = "challenge"
 
 
-class AgreementDocumentInline(admin.TabularInline):
+class AgreementDocumentInline(CuratedInline):
     model = AgreementDocument
     fields = ("title", "url", "published_on")
     formfield_overrides = HTTPS_URL_FIELDS
     extra = 0
 
 
-class ArticleLinkInline(admin.TabularInline):
+class ArticleLinkInline(CuratedInline):
     """Articles linked to the agreement. Decisions on existing links go through the review
     queue, so that who decided is recorded; a link added here is the curator's own, confirmed."""
 
@@ -170,7 +226,7 @@ class ArticleLinkInline(admin.TabularInline):
         return super().get_queryset(request).select_related("article", "decided_by")
 
 
-class ChallengePartyInline(admin.TabularInline):
+class ChallengePartyInline(CuratedInline):
     model = ChallengeParty
     fields = ("actor", "role", "represents", "sequence")
     autocomplete_fields = ("actor", "represents")
@@ -179,6 +235,7 @@ class ChallengePartyInline(admin.TabularInline):
 
 class StatementInline(admin.StackedInline):
     model = Statement
+    formset = ConstraintCheckingInlineFormSet
     fields = (
         ("speaker", "speaker_label"),
         ("kind", "said_on", "said_on_precision"),

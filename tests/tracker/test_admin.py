@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from apps.tracker.models import Actor, Agreement, Event, Party
+from apps.tracker.models import Actor, Agreement, Event, LegalChallenge, Party
 from tests.factories import (
     AffiliationFactory,
     AgreementFactory,
@@ -268,3 +268,106 @@ def test_agreement_changelist_counts_each_relation_once(curator_client):
     assert row.suggested_link_count == 2
     review_url = reverse("admin:news_articlelink_changelist")
     assert f"{review_url}?agreement__id__exact={agreement.pk}" in response.content.decode()
+
+
+def add_inline_rows(data, prefix, rows):
+    """Append rows to an inline formset of submitted form data, as the admin's "Add another"."""
+    start = int(data[f"{prefix}-TOTAL_FORMS"][0])
+    for offset, row in enumerate(rows):
+        for field, value in row.items():
+            data[f"{prefix}-{start + offset}-{field}"] = [value]
+    data[f"{prefix}-TOTAL_FORMS"] = [str(start + len(rows))]
+    return data
+
+
+def inline_errors(response, prefix):
+    formset = next(
+        fs.formset
+        for fs in response.context["inline_admin_formsets"]
+        if fs.formset.prefix == prefix
+    )
+    return [message for form in formset for message in form.non_field_errors()]
+
+
+@pytest.mark.parametrize(
+    ("model", "form_id", "make_parent", "message"),
+    [
+        (Agreement, "agreement_form", AgreementFactory, "This agreement already has this alias."),
+        (Actor, "actor_form", PersonFactory, "This actor already has this alias."),
+        (
+            LegalChallenge,
+            "legalchallenge_form",
+            LegalChallengeFactory,
+            "This legal challenge already has this alias.",
+        ),
+    ],
+    ids=["agreement", "actor", "challenge"],
+)
+@pytest.mark.parametrize("existing", [True, False], ids=["same-as-saved", "twice-in-one-save"])
+def test_duplicate_alias_in_an_inline_is_a_row_error_that_loses_nothing(
+    curator_client, model, form_id, make_parent, message, existing
+):
+    parent = make_parent()
+    fk = {"agreement": "agreement", "actor": "actor", "legalchallenge": "challenge"}[
+        model._meta.model_name
+    ]
+    if existing:
+        AliasFactory(**{"actor": None, fk: parent, "text": "IRS–ICE MOU"})
+    url = admin_url(model, "change", parent.pk)
+    data = form_data(curator_client.get(url), form_id)
+    name_field = {"agreement": "title", "actor": "name", "challenge": "caption"}[fk]
+    data[name_field] = ["Renamed in the same save"]
+    rows = [{"text": "IRS–ICE MOU"}] if existing else [{"text": "ICE"}, {"text": "ICE"}]
+    add_inline_rows(data, "aliases", rows)
+
+    response = curator_client.post(url, data)
+
+    assert response.status_code == 200
+    assert inline_errors(response, "aliases") == [message]
+    assert "Renamed in the same save" in response.content.decode()
+    parent.refresh_from_db()
+    assert getattr(parent, name_field) != "Renamed in the same save"
+    assert parent.aliases.count() == (1 if existing else 0)
+
+
+def test_affiliating_a_person_with_themself_in_the_inline_is_a_row_error(curator_client):
+    person = PersonFactory(name="Scott Bessent")
+    url = admin_url(Actor, "change", person.pk)
+    data = form_data(curator_client.get(url), "actor_form")
+    add_inline_rows(data, "affiliations", [{"role": "Secretary", "organization": str(person.pk)}])
+
+    response = curator_client.post(url, data)
+
+    assert response.status_code == 200
+    assert inline_errors(response, "affiliations") == [
+        "A person cannot be affiliated with themself."
+    ]
+    assert not person.affiliations.exists()
+
+
+def test_linking_an_already_linked_article_from_the_agreement_is_a_row_error(curator_client):
+    link = ArticleLinkFactory(agreement=AgreementFactory())
+    url = admin_url(Agreement, "change", link.agreement.pk)
+    data = form_data(curator_client.get(url), "agreement_form")
+    add_inline_rows(data, "article_links", [{"article": str(link.article.pk)}])
+
+    response = curator_client.post(url, data)
+
+    assert response.status_code == 200
+    assert inline_errors(response, "article_links") == [
+        "This article is already linked to this agreement."
+    ]
+    assert link.agreement.article_links.count() == 1
+
+
+def test_new_actor_with_two_equal_aliases_is_refused_before_anything_is_saved(curator_client):
+    url = admin_url(Actor, "add")
+    data = form_data(curator_client.get(url), "actor_form")
+    data.update(name=["Internal Revenue Service"], slug=["irs"], kind=[Actor.Kind.AGENCY])
+    add_inline_rows(data, "aliases", [{"text": "IRS"}, {"text": "IRS"}])
+
+    response = curator_client.post(url, data)
+
+    assert response.status_code == 200
+    assert inline_errors(response, "aliases") == ["This actor already has this alias."]
+    assert not Actor.objects.filter(slug="irs").exists()

@@ -301,6 +301,22 @@ def test_agreement_page_lists_legal_challenges(client, mou):
     assert '<time datetime="2025-03-07">7 March 2025</time>' in challenges
 
 
+def test_agreement_page_says_who_sued_and_what_happened_in_each_challenge(client, mou):
+    challenge = LegalChallengeFactory(
+        caption="Centro de Trabajadores Unidos v. Bessent",
+        summary="Four nonprofits, represented by Public Citizen, sued to stop the sharing.",
+    )
+    challenge.agreements.add(mou["agreement"])
+
+    html = client.get("/agreements/irs-ice-mou/").content.decode()
+    challenges = html[_position(html, 'id="challenges"') : _position(html, 'id="coverage"')]
+
+    assert (
+        '<p class="case__summary">Four nonprofits, represented by Public Citizen, sued to stop '
+        "the sharing.</p>" in challenges
+    )
+
+
 def test_agreement_page_lists_confirmed_articles_only(client, mou):
     agreement = mou["agreement"]
     for title, status in [
@@ -424,6 +440,35 @@ def test_actor_page_shows_roles_positions_statements_and_confirmed_articles(clie
     person_html = client.get(noem.get_absolute_url()).content.decode()
     assert "Secretary of Homeland Security" in person_html
     assert "signed for" in person_html and "IRS–ICE data-sharing MOU" in person_html
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "shown"),
+    [
+        (None, datetime.date(2019, 7, 31), 'until <time datetime="2019-07-31">31 July 2019</time>'),
+        (datetime.date(2001, 3, 1), None, 'since <time datetime="2001-03-01">1 March 2001</time>'),
+        (
+            datetime.date(2001, 3, 1),
+            datetime.date(2019, 7, 31),
+            'from <time datetime="2001-03-01">1 March 2001</time> to '
+            '<time datetime="2019-07-31">31 July 2019</time>',
+        ),
+    ],
+    ids=["ended-start-unknown", "ongoing", "both-known"],
+)
+def test_actor_pages_show_the_known_span_of_a_role(client, start, end, shown):
+    affiliation = AffiliationFactory(
+        person=PersonFactory(name="Nina Olson"),
+        organization=ActorFactory(name="Internal Revenue Service"),
+        role="National Taxpayer Advocate",
+        start_date=start,
+        end_date=end,
+    )
+
+    for actor in (affiliation.person, affiliation.organization):
+        html = client.get(actor.get_absolute_url()).content.decode()
+        affiliations = html[_position(html, 'id="affiliations-heading"') :]
+        assert shown in affiliations
 
 
 def test_actor_page_is_404_for_an_unknown_slug(client):

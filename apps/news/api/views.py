@@ -3,6 +3,8 @@
 from rest_framework import viewsets
 from rest_framework.permissions import IsAdminUser
 
+from apps.tracker.api.filters import KnownParametersFilterBackend
+
 from ..filtersets import ArticleFilterSet, FeedFilterSet
 from ..models import Article, Feed
 from .pagination import NewestArticlesPagination
@@ -15,6 +17,7 @@ class ArticleViewSet(viewsets.ReadOnlyModelViewSet):
 
     queryset = Article.objects.for_api_list()
     serializer_class = ArticleSerializer
+    filter_backends = [KnownParametersFilterBackend]
     filterset_class = ArticleFilterSet
     pagination_class = NewestArticlesPagination
 
@@ -24,5 +27,6 @@ class FeedViewSet(viewsets.ReadOnlyModelViewSet):
 
     queryset = Feed.objects.for_api()
     serializer_class = FeedSerializer
+    filter_backends = [KnownParametersFilterBackend]
     filterset_class = FeedFilterSet
     permission_classes = [IsAdminUser]

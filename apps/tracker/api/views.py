@@ -7,6 +7,7 @@ from rest_framework.response import Response
 
 from ..filtersets import AgreementFilterSet
 from ..models import Agreement, Event
+from .filters import KnownParametersFilterBackend
 from .serializers import AgreementDetailSerializer, AgreementListSerializer, TimelineEventSerializer
 
 
@@ -15,6 +16,7 @@ class AgreementViewSet(viewsets.ReadOnlyModelViewSet):
     confirmed articles about each."""
 
     lookup_field = "slug"
+    filter_backends = [KnownParametersFilterBackend]
     filterset_class = AgreementFilterSet
 
     def get_queryset(self):

@@ -1,0 +1,59 @@
+"""Every list endpoint refuses query parameters it does not read, naming them, and still reads
+its filters, its paginator's parameters and ?format."""
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import AgreementFactory, ArticleFactory, ArticleLinkFactory
+
+pytestmark = pytest.mark.django_db
+
+AGREEMENTS_URL = reverse("api:agreement-list")
+ARTICLES_URL = reverse("api:article-list")
+
+
+@pytest.mark.parametrize(
+    ("url", "misspelt"),
+    [
+        (AGREEMENTS_URL, "statuses"),
+        (AGREEMENTS_URL, "page_size"),
+        (ARTICLES_URL, "agreements"),
+        (ARTICLES_URL, "updated_since"),
+        (ARTICLES_URL, "page"),
+    ],
+)
+def test_unknown_parameter_is_400_naming_it_and_what_is_read(api_client, url, misspelt):
+    AgreementFactory()
+    ArticleFactory()
+
+    response = api_client.get(url, {misspelt: "x"})
+
+    assert response.status_code == 400
+    [message] = response.json()[misspelt]
+    assert message.startswith("Unknown parameter. This endpoint reads: ")
+    assert "search" in message
+
+
+def test_misspelt_article_filter_no_longer_returns_every_article(api_client):
+    linked = ArticleLinkFactory(agreement=AgreementFactory(slug="irs-ice-mou")).article
+    ArticleFactory()
+
+    filtered = api_client.get(ARTICLES_URL, {"agreement": "irs-ice-mou"})
+    misspelt = api_client.get(ARTICLES_URL, {"agreements": "irs-ice-mou"})
+
+    assert [item["id"] for item in filtered.json()["results"]] == [linked.pk]
+    assert misspelt.status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("url", "parameters"),
+    [
+        (AGREEMENTS_URL, {"page": "1", "format": "json", "status": "signed", "search": "x"}),
+        (ARTICLES_URL, {"page_size": "1", "format": "json", "link_status": "confirmed"}),
+    ],
+)
+def test_filters_paginator_parameters_and_format_are_read(api_client, url, parameters):
+    AgreementFactory()
+    ArticleFactory()
+
+    assert api_client.get(url, parameters).status_code == 200
