@@ -4,10 +4,10 @@ Every model here is curated by people and keeps its change history. References b
 records are PROTECT: deleting something another record points at is refused, never cascaded.
 """
 
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils.text import Truncator
 from simple_history.models import HistoricalRecords
 
 from .querysets import (
@@ -469,7 +469,7 @@ class Statement(TimeStamped):
         indexes = [models.Index(fields=["speaker", "said_on"], name="statement_speaker_date")]
 
     def __str__(self):
-        return f"{self.speaker}: “{self.text[:60]}”"
+        return f"{self.speaker}: “{Truncator(self.text).chars(60)}”"
 
     def get_absolute_url(self):
         return self.position.agreement.get_absolute_url() + f"#statement-{self.pk}"
@@ -645,11 +645,6 @@ class Event(TimeStamped):
     @property
     def display_date(self) -> str:
         return format_date_with_precision(self.date, self.date_precision)
-
-    def clean(self):
-        super().clean()
-        if self.agreement_id is None and self.challenge_id is None:
-            raise ValidationError("Choose the agreement or legal challenge this event belongs to.")
 
     def save(self, *args, **kwargs):
         # Normalise rather than refuse: "May 2025" is stored as 1 May 2025, so events of the

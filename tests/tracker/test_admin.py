@@ -371,3 +371,35 @@ def test_new_actor_with_two_equal_aliases_is_refused_before_anything_is_saved(cu
     assert response.status_code == 200
     assert inline_errors(response, "aliases") == ["This actor already has this alias."]
     assert not Actor.objects.filter(slug="irs").exists()
+
+
+def test_new_agreement_can_be_added_with_its_first_event_in_one_form(curator_client):
+    url = admin_url(Agreement, "add")
+    data = form_data(curator_client.get(url), "agreement_form")
+    data.update(
+        {
+            "title": ["New data-sharing rule"],
+            "slug": ["new-data-sharing-rule"],
+            "kind": [Agreement.Kind.RULE],
+            "status": [Agreement.Status.PROPOSED],
+        }
+    )
+    add_inline_rows(
+        data,
+        "events",
+        [
+            {
+                "date": "2025-05-01",
+                "date_precision": "month",
+                "kind": Event.Kind.ANNOUNCED,
+                "title": "Rule proposed",
+                "sequence": "0",
+            }
+        ],
+    )
+
+    response = curator_client.post(url, data)
+
+    assert response.status_code == 302, inline_errors(response, "events")
+    agreement = Agreement.objects.get(slug="new-data-sharing-rule")
+    assert [event.title for event in agreement.events.all()] == ["Rule proposed"]

@@ -126,7 +126,7 @@ def test_event_belonging_nowhere_fails_validation_with_a_sentence():
     with pytest.raises(ValidationError) as excinfo:
         event.full_clean()
 
-    assert "Choose the agreement or legal challenge this event belongs to." in (
+    assert "An event belongs to an agreement, a challenge or both." in (
         excinfo.value.messages
     )
 
