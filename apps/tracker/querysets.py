@@ -83,7 +83,126 @@ class AgreementQuerySet(models.QuerySet):
 
         latest = Event.objects.filter(
             Q(agreement=OuterRef("pk")) | Q(challenge__agreements=OuterRef("pk"))
-        ).order_by("-date", "-sequence", "-id")
+        ).order_by("-date", "-date_precision", "-sequence", "-id")  # the timeline's last entry
+        return self.annotate(
+            latest_event_pk=Subquery(latest.values("pk")[:1]),
+            latest_event_date=Subquery(latest.values("date")[:1]),
+            latest_event_precision=Subquery(latest.values("date_precision")[:1]),
+            latest_event_title=Subquery(latest.values("title")[:1]),
+        )
+
+    def for_home_page(self):
+        """Every tracked agreement with its topics and latest event, most recently active first."""
+        return (
+            self.with_latest_event()
+            .prefetch_related("topics")
+            .order_by(models.F("latest_event_date").desc(nulls_last=True), "title", "id")
+        )
+
+    def for_topic_page(self, topic):
+        return self.filter(topics=topic).for_home_page()
+
+    def for_api_list(self):
+        """Agreements as /api/v1/agreements/ lists them: latest event, topics, parties with their
+        actors and signers. Order is left to the filterset (title by default)."""
+        from .models import Party
+
+        return (
+            self.with_latest_event()
+            .prefetch_related(
+                "topics",
+                Prefetch(
+                    "parties",
+                    queryset=Party.objects.select_related("actor", "signed_by").order_by(
+                        "sequence", "id"
+                    ),
+                ),
+            )
+            .order_by("title", "id")
+        )
+
+    def for_api_detail(self):
+        """One agreement as /api/v1/agreements/<slug>/ shows it: what its page shows, plus the
+        latest event of the list shape."""
+        return self.with_latest_event().for_detail_page()
+
+    def for_detail_page(self):
+        """An actor with everything its page lists: parent, aliases, affiliations, members, roles
+        in agreements and cases, positions with their statements, statements it made, and the
+        confirmed articles about it."""
+        from apps.news.models import ArticleLink
+
+        from .models import Affiliation, ChallengeParty, LegalChallenge, Party, Position, Statement
+
+        return self.select_related("parent").prefetch_related(
+            "aliases",
+            "children",
+            Prefetch(
+                "affiliations",
+                queryset=Affiliation.objects.select_related("organization").order_by(
+                    "-start_date", "id"
+                ),
+            ),
+            Prefetch(
+                "members",
+                queryset=Affiliation.objects.select_related("person").order_by(
+                    "person__name", "id"
+                ),
+            ),
+            Prefetch(
+                "parties",
+                queryset=Party.objects.select_related("agreement", "signed_by").order_by(
+                    "agreement__title", "sequence", "id"
+                ),
+            ),
+            Prefetch(
+                "signatures",
+                queryset=Party.objects.select_related("agreement", "actor").order_by(
+                    "agreement__title", "id"
+                ),
+            ),
+            Prefetch(
+                "positions",
+                queryset=Position.objects.select_related("agreement")
+                .prefetch_related(
+                    Prefetch("statements", queryset=Statement.objects.for_position_listing())
+                )
+                .order_by("agreement__title", "id"),
+            ),
+            Prefetch(
+                "statements",
+                queryset=Statement.objects.for_position_listing()
+                .select_related("position__agreement", "position__actor")
+                .order_by("-said_on", "id"),
+                to_attr="statements_made",
+            ),
+            Prefetch(
+                "challenge_roles",
+                queryset=ChallengeParty.objects.select_related("challenge", "represents").order_by(
+                    "challenge__caption", "id"
+                ),
+            ),
+            Prefetch(
+                "cases", queryset=LegalChallenge.objects.order_by("-filed_on", "caption", "id")
+            ),
+            Prefetch(
+                "article_links",
+                queryset=ArticleLink.objects.confirmed().for_record_page(),
+                to_attr="confirmed_links",
+            ),
+        )
+
+
+class AgreementQuerySet(models.QuerySet):
+    def with_latest_event(self):
+        """Annotate the date, precision, title and id of each agreement's latest timeline entry
+        (its own events and those of challenges against it), as correlated subqueries so a list
+        of any length costs one query on SQLite and PostgreSQL alike."""
+        from .models import Event
+
+        latest = Event.objects.filter(
+            Q(agreement=OuterRef("pk")) | Q(challenge__agreements=OuterRef("pk"))
+        ).order_by("-date", "-date_precision", "-sequence", "-id")  # the timeline's last entry
         return self.annotate(
             latest_event_pk=Subquery(latest.values("pk")[:1]),
             latest_event_date=Subquery(latest.values("date")[:1]),
