@@ -126,9 +126,7 @@ def test_event_belonging_nowhere_fails_validation_with_a_sentence():
     with pytest.raises(ValidationError) as excinfo:
         event.full_clean()
 
-    assert "An event belongs to an agreement, a challenge or both." in (
-        excinfo.value.messages
-    )
+    assert "An event belongs to an agreement, a challenge or both." in (excinfo.value.messages)
 
 
 def test_event_may_belong_to_a_challenge_alone():
