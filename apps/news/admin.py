@@ -138,6 +138,11 @@ class FeedAdmin(SimpleHistoryAdmin):
         ("Record", {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
     )
 
+    def save_model(self, request, obj, form, change):
+        if change and "active" in form.changed_data and obj.active:
+            obj.reset_backoff()
+        super().save_model(request, obj, form, change)
+
     @admin.action(description="Fetch now", permissions=["change"])
     def fetch_now(self, request, queryset):
         feed_ids = list(queryset.filter(active=True).values_list("pk", flat=True))

@@ -93,6 +93,11 @@ class Feed(models.Model):
     def get_absolute_url(self):
         return reverse("admin:news_feed_change", args=[self.pk])
 
+    def reset_backoff(self) -> None:
+        """Forget past failures so the feed is due now: a curator switched it back on."""
+        self.consecutive_failures = 0
+        self.next_fetch_at = None
+
 
 class Article(models.Model):
     class FetchStatus(models.TextChoices):

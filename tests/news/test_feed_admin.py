@@ -1,8 +1,11 @@
 """The feed admin's "Fetch now" action polls the chosen feeds through the Celery task path."""
 
+import datetime
+
 import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
+from django.utils import timezone
 
 from apps.news.models import Article, Feed
 
@@ -46,3 +49,25 @@ def test_fetch_now_is_not_offered_to_a_curator_who_may_only_view_feeds(
 
     feed.refresh_from_db()
     assert feed.last_fetched_at is None
+
+
+def test_switching_a_failed_feed_back_on_makes_it_due_now(curator_client):
+    feed = Feed.objects.create(
+        url="https://feeds.example/gone.xml",
+        active=False,
+        consecutive_failures=6,
+        next_fetch_at=timezone.now() + datetime.timedelta(days=1),
+        last_error="HTTP 410 Gone",
+    )
+    url = reverse("admin:news_feed_change", args=[feed.pk])
+
+    response = curator_client.post(
+        url,
+        {"url": feed.url, "title": "", "outlet": "", "active": "on", "poll_interval_minutes": 60},
+    )
+
+    assert response.status_code == 302
+    feed.refresh_from_db()
+    assert feed.active and feed.consecutive_failures == 0
+    assert list(Feed.objects.due()) == [feed]
+    assert feed.last_error == "HTTP 410 Gone"  # kept for the record until the next fetch
