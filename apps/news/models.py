@@ -7,6 +7,8 @@ from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from apps.tracker.models import exactly_one_of
+
 from .querysets import ArticleLinkQuerySet, ArticleQuerySet, FeedQuerySet
 
 
@@ -238,11 +240,7 @@ class ArticleLink(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=(
-                    Q(agreement__isnull=False, actor__isnull=True, challenge__isnull=True)
-                    | Q(agreement__isnull=True, actor__isnull=False, challenge__isnull=True)
-                    | Q(agreement__isnull=True, actor__isnull=True, challenge__isnull=False)
-                ),
+                condition=exactly_one_of("agreement", "actor", "challenge"),
                 name="articlelink_exactly_one_target",
                 violation_error_message=(
                     "A link points at exactly one agreement, actor or legal challenge."

@@ -4,6 +4,9 @@ Every model here is curated by people and keeps its change history. References b
 records are PROTECT: deleting something another record points at is refused, never cascaded.
 """
 
+import functools
+import operator
+
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -42,6 +45,14 @@ def format_date_with_precision(value, precision: str) -> str:
     if precision == DatePrecision.MONTH:
         return value.strftime("%B %Y")
     return f"{value.day} {value.strftime('%B %Y')}"
+
+
+def exactly_one_of(*fields: str) -> Q:
+    """A condition that exactly one of these nullable foreign keys is set."""
+    return functools.reduce(
+        operator.or_,
+        (Q(**{f"{field}__isnull": field != chosen for field in fields}) for chosen in fields),
+    )
 
 
 def truncate_date(value, precision: str):
@@ -294,11 +305,7 @@ class Alias(TimeStamped):
         ordering = ["text", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=(
-                    Q(actor__isnull=False, agreement__isnull=True, challenge__isnull=True)
-                    | Q(actor__isnull=True, agreement__isnull=False, challenge__isnull=True)
-                    | Q(actor__isnull=True, agreement__isnull=True, challenge__isnull=False)
-                ),
+                condition=exactly_one_of("actor", "agreement", "challenge"),
                 name="alias_exactly_one_target",
                 violation_error_message=(
                     "An alias belongs to exactly one actor, agreement or legal challenge."
