@@ -186,7 +186,14 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# A message a worker took but never acknowledged (the worker was killed) goes back to the queue
+# after this many seconds. It must exceed the longest task and retry countdown (30 minutes).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+    # How often, in seconds, a worker looks for such messages to put back (one small Redis query).
+    "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_SECONDS", default=30),
+    "unacked_restore_throttle": 1,
+}
 CELERY_BEAT_SCHEDULE = {
     "poll-due-feeds": {
         "task": "apps.news.tasks.poll_due_feeds",

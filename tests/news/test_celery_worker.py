@@ -8,11 +8,13 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 import pytest
 from django.db import connection
+from werkzeug import Response
 
 from apps.news.models import Article, Feed
 from tests.factories import ActorFactory, AgreementFactory, AliasFactory, PartyFactory
@@ -29,37 +31,83 @@ def database_url() -> str:
     return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
-@pytest.fixture
-def worker(transactional_db, allow_local_server, tmp_path):
-    from policytracker.celery import app
-
-    app.control.purge()  # messages left by an earlier run name rows that no longer exist
+def start_worker(
+    tmp_path, server, *, name: str, beat: bool = False, concurrency: int = 2, **env_extra
+):
+    """A Celery worker process (its own session, so it can be killed whole) on the test database."""
     env = {
         **os.environ,
         "DATABASE_URL": database_url(),
-        "INGEST_ALLOWED_PRIVATE_HOSTS": f"127.0.0.1:{allow_local_server.port}",
-        "INGEST_POLL_SECONDS": "1",
+        "INGEST_ALLOWED_PRIVATE_HOSTS": f"127.0.0.1:{server.port}",
         "CONN_MAX_AGE": "0",
+        **env_extra,
     }
-    log = tmp_path / "worker.log"
+    command = [
+        sys.executable, "-m", "celery", "-A", "policytracker", "worker", "--loglevel", "INFO",
+        "--hostname", f"{name}@%h", "--without-gossip", "--without-mingle",
+        "--concurrency", str(concurrency),
+    ]  # fmt: skip
+    if beat:
+        command += ["--beat", "--schedule", str(tmp_path / f"{name}-beat-schedule")]
+    log = tmp_path / f"{name}.log"
     process = subprocess.Popen(
-        [
-            sys.executable, "-m", "celery", "-A", "policytracker", "worker", "--beat",
-            "--schedule", str(tmp_path / "beat-schedule"), "--loglevel", "INFO",
-            "--concurrency", "2", "--without-gossip", "--without-mingle",
-        ],
+        command,
         cwd=PROJECT_ROOT,
         env=env,
         stdout=log.open("w"),
         stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    yield {"process": process, "log": log}
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+        start_new_session=True,
+    )
+    return {"process": process, "log": log}
+
+
+def stop_worker(worker) -> None:
+    process = worker["process"]
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def child_pids(pid: int) -> list[int]:
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the process ended while we looked
+        if int(fields[1]) == pid:
+            children.append(int(stat.parent.name))
+    return children
+
+
+@pytest.fixture
+def workers(transactional_db, allow_local_server, tmp_path):
+    """Start workers with `workers.start(name, ...)`; all are stopped after the test."""
+    from policytracker.celery import app
+
+    app.control.purge()  # messages left by an earlier run name rows that no longer exist
+    started = []
+
+    class Workers:
+        @staticmethod
+        def start(name, **options):
+            worker = start_worker(tmp_path, allow_local_server, name=name, **options)
+            started.append(worker)
+            return worker
+
+    yield Workers
+    for worker in started:
+        stop_worker(worker)
+    app.control.purge()
+
+
+@pytest.fixture
+def worker(workers):
+    return workers.start("beat-worker", beat=True, INGEST_POLL_SECONDS="1")
 
 
 def wait_for(condition, *, timeout: float, worker) -> None:
@@ -122,3 +170,81 @@ def test_beat_polls_the_feed_and_workers_ingest_its_articles(worker, allow_local
     feed.refresh_from_db()
     assert feed.last_status == "ok" and feed.last_success_at is not None
     assert feed.next_fetch_at > feed.last_fetched_at
+
+
+class SlowArticle:
+    """Serves an article page; the first request hangs until released, so a test can kill the
+    worker that is fetching it."""
+
+    def __init__(self):
+        self.requests = 0
+        self.first_request_arrived = threading.Event()
+        self.release = threading.Event()
+
+    def __call__(self, request):
+        self.requests += 1
+        if self.requests == 1:
+            self.first_request_arrived.set()
+            self.release.wait(timeout=30)
+        return Response(
+            article_page(
+                headline="IRS agrees to help ICE",
+                paragraphs=BODY_MOU,
+                published="2025-04-08T14:00:00+00:00",
+            ),
+            content_type="text/html",
+        )
+
+
+def enqueue_article(server, slow_article):
+    from apps.news.tasks import ingest_article_task
+
+    server.expect_request("/slow-story").respond_with_handler(slow_article)
+    article = Article.objects.create(
+        url=f"http://127.0.0.1:{server.port}/slow-story",
+        canonical_url=f"http://127.0.0.1:{server.port}/slow-story",
+    )
+    ingest_article_task.delay(article.pk)
+    return article
+
+
+def test_a_task_whose_worker_process_is_killed_is_run_again(workers, allow_local_server):
+    worker = workers.start("a", concurrency=1)
+    slow_article = SlowArticle()
+    article = enqueue_article(allow_local_server, slow_article)
+    assert slow_article.first_request_arrived.wait(timeout=60), worker["log"].read_text()
+
+    # The pool process running the task dies (the OOM killer, a segfault); the message was not
+    # acknowledged, so the worker puts it back and a fresh pool process runs it again.
+    for pid in child_pids(worker["process"].pid):
+        os.kill(pid, signal.SIGKILL)
+    slow_article.release.set()
+
+    wait_for(
+        lambda: Article.objects.get(pk=article.pk).fetch_status == "fetched",
+        timeout=60,
+        worker=worker,
+    )
+    assert slow_article.requests >= 2
+    assert Article.objects.get(pk=article.pk).title == "IRS agrees to help ICE"
+
+
+def test_a_task_whose_whole_worker_is_killed_is_taken_over_by_another(workers, allow_local_server):
+    # A short visibility timeout so the broker hands the unacknowledged message on in seconds.
+    timeouts = {"CELERY_VISIBILITY_TIMEOUT": "3", "CELERY_UNACKED_RESTORE_SECONDS": "1"}
+    first = workers.start("first", concurrency=1, **timeouts)
+    slow_article = SlowArticle()
+    article = enqueue_article(allow_local_server, slow_article)
+    assert slow_article.first_request_arrived.wait(timeout=60), first["log"].read_text()
+
+    os.killpg(first["process"].pid, signal.SIGKILL)  # the machine goes away mid-task
+    first["process"].wait()
+    slow_article.release.set()
+    second = workers.start("second", concurrency=1, **timeouts)
+
+    wait_for(
+        lambda: Article.objects.get(pk=article.pk).fetch_status == "fetched",
+        timeout=60,
+        worker=second,
+    )
+    assert slow_article.requests >= 2
