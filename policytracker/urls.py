@@ -20,3 +20,7 @@ urlpatterns = [
     path("news/", include("apps.news.urls")),
     path("", include("apps.tracker.urls")),
 ]
+
+# Not a catch-all route under api/: that would make every path valid and stop APPEND_SLASH from
+# redirecting /api/v1/agreements to /api/v1/agreements/.
+handler404 = "policytracker.errors.page_not_found"

@@ -18,7 +18,7 @@ ARTICLES_URL = reverse("api:article-list")
         (AGREEMENTS_URL, "statuses"),
         (AGREEMENTS_URL, "page_size"),
         (ARTICLES_URL, "agreements"),
-        (ARTICLES_URL, "updated_since"),
+        (ARTICLES_URL, "published_since"),
         (ARTICLES_URL, "page"),
     ],
 )

@@ -12,3 +12,19 @@ def test_unknown_record_answers_404_with_a_way_back_to_the_agreements(client):
     html = response.content.decode()
     assert "<h1>Page not found</h1>" in html
     assert '<a href="/">See every tracked agreement</a>' in html
+
+
+@pytest.mark.parametrize("path", ["/api/v1/no-such-endpoint/", "/api/v2/agreements/", "/api/"])
+def test_unknown_api_path_answers_404_in_json(client, path):
+    response = client.get(path)
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": "Not found."}
+
+
+def test_api_path_without_its_trailing_slash_still_redirects(client):
+    response = client.get("/api/v1/agreements")
+
+    assert response.status_code == 301
+    assert response["Location"] == "/api/v1/agreements/"

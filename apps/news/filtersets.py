@@ -110,6 +110,15 @@ class ArticleFilterSet(django_filters.FilterSet):
         help_text="ISO 8601 date or datetime; articles published at or before it (a date: "
         "up to the end of that day).",
     )
+    updated_since = django_filters.DateTimeFilter(
+        field_name="updated_at",
+        lookup_expr="gte",
+        help_text=(
+            "ISO 8601 date or datetime (e.g. 2025-04-07T12:00:00Z); articles that changed at or "
+            "after it, including a link of theirs suggested, confirmed or rejected, or a new URL "
+            "they were seen under."
+        ),
+    )
     search = django_filters.CharFilter(
         field_name="title", lookup_expr="icontains", help_text="Words in the title."
     )
@@ -124,6 +133,7 @@ class ArticleFilterSet(django_filters.FilterSet):
             "outlet",
             "published_after",
             "published_before",
+            "updated_since",
             "search",
         ]
 

@@ -10,8 +10,11 @@ import random
 from dataclasses import dataclass, field, replace
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
+
+from apps.tracker.signals import touch_records
 
 from .canonical import canonicalize_url, host_of
 from .extract import ExtractionError, extract_article
@@ -521,7 +524,9 @@ def _settle_canonical_url(article: Article, page_url: str) -> Article | None:
     if holder is None or holder.pk == article.pk:
         try:
             with transaction.atomic():
-                Article.objects.filter(pk=article.pk).update(canonical_url=page_url)
+                Article.objects.filter(pk=article.pk).update(
+                    canonical_url=page_url, updated_at=timezone.now()
+                )
         except IntegrityError:
             holder = Article.objects.get(canonical_url=page_url)  # stored a moment ago
         else:
@@ -531,6 +536,8 @@ def _settle_canonical_url(article: Article, page_url: str) -> Article | None:
     if article.links.exists() or article.statements.exists() or article.events.exists():
         return article
     ArticleURL.objects.filter(article=article).update(article=holder)
+    # A bulk update sends no signal: the holder's new URLs change it for ?updated_since=.
+    touch_records(articles=Q(pk=holder.pk))
     _remember_url(article=holder, url=article.canonical_url)
     article.delete()
     return Article.objects.select_for_update().filter(pk=holder.pk).first()

@@ -8,6 +8,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
+from apps.tracker.signals import touch_records_of_links
+
 from .models import ArticleLink
 
 _DECISION_FIELDS = ["status", "decided_by", "decided_at", "updated_at"]
@@ -40,6 +42,8 @@ def _decide_links(
             bulk_update_with_history(
                 changing, ArticleLink, _DECISION_FIELDS, default_user=user, default_date=now
             )
+            # A bulk update sends no post_save: the linked records' "changed since" is set here.
+            touch_records_of_links(links=changing)
     return changing
 
 

@@ -55,8 +55,10 @@ class AgreementFilterSet(django_filters.FilterSet):
         field_name="updated_at",
         lookup_expr="gte",
         help_text=(
-            "ISO 8601 date or datetime (e.g. 2025-04-07T12:00:00Z); agreements whose own record "
-            "changed at or after it."
+            "ISO 8601 date or datetime (e.g. 2025-04-07T12:00:00Z); agreements that changed at "
+            "or after it: their own record, or anything their detail or timeline shows (a party, "
+            "position, statement, document, alias, topic, event, a legal challenge against them "
+            "and its events and parties, or a curator's decision on an article link)."
         ),
     )
     search = django_filters.CharFilter(

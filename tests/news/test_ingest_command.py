@@ -330,6 +330,7 @@ def test_ingest_folds_a_page_into_the_article_its_rel_canonical_names(
 ):
     original = f"{news_site}/2025/04/08/irs-ice-deal"
     run_ingest("--url", original)
+    stored_at = Article.objects.get(canonical_url=original).updated_at
     server = allow_local_server
 
     def serve(path: str, canonical: str) -> None:
@@ -356,9 +357,11 @@ def test_ingest_folds_a_page_into_the_article_its_rel_canonical_names(
 
     amp, copy, other = report["articles"]
     assert (amp["status"], amp["canonical_url"]) == ("duplicate", original)
+    folded_into = Article.objects.get(canonical_url=original)
     assert f"{news_site}/amp/irs-ice-deal" in set(
-        Article.objects.get(canonical_url=original).seen_urls.values_list("url", flat=True)
+        folded_into.seen_urls.values_list("url", flat=True)
     )
+    assert folded_into.updated_at > stored_at  # its new URL shows in ?updated_since=
     assert (copy["status"], copy["canonical_url"]) == ("near_duplicate", copy_url)
     assert other["canonical_url"] == f"{news_site}/2025/04/12/other"
     assert Article.objects.count() == 3
