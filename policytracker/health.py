@@ -1,11 +1,21 @@
 """`/healthz`: is this process able to serve — database reachable, and Redis when configured."""
 
+import logging
 import time
 
 from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
+
+logger = logging.getLogger(__name__)
+
+
+def _failure(service: str, exc: Exception) -> dict:
+    # The endpoint is public: it names the kind of failure, the log keeps the details (which
+    # can name internal hosts).
+    logger.error("healthz: %s check failed: %s", service, exc)
+    return {"ok": False, "error": type(exc).__name__}
 
 
 def _check_database() -> dict:
@@ -15,7 +25,7 @@ def _check_database() -> dict:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except Exception as exc:  # any failure means "not healthy"; report it, don't raise
-        return {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
+        return _failure("database", exc)
     return {
         "ok": True,
         "vendor": connection.vendor,
@@ -33,7 +43,7 @@ def _check_redis() -> dict:
         )
         client.ping()
     except Exception as exc:  # any failure means "not healthy"; report it, don't raise
-        return {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
+        return _failure("redis", exc)
     return {"ok": True, "ms": round((time.monotonic() - started) * 1000, 1)}
 
 

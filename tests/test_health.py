@@ -36,4 +36,5 @@ def test_healthz_reports_unreachable_redis_as_503(client, settings):
     assert response.status_code == 503
     body = response.json()
     assert body["status"] == "error"
-    assert body["checks"]["redis"]["ok"] is False
+    assert body["checks"]["redis"] == {"ok": False, "error": "ConnectionError"}
+    assert "127.0.0.1" not in response.content.decode()  # no internal addresses in public
