@@ -33,7 +33,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
-    "django.contrib.postgres",
     "rest_framework",
     "django_filters",
     "drf_spectacular",

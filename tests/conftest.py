@@ -3,7 +3,6 @@
 import os
 
 import pytest
-from django.db import connection
 
 
 def pytest_collection_modifyitems(config, items):
@@ -40,11 +39,6 @@ def api_client():
     from rest_framework.test import APIClient
 
     return APIClient()
-
-
-@pytest.fixture
-def db_vendor(db):
-    return connection.vendor
 
 
 @pytest.fixture(autouse=True)

@@ -5,7 +5,6 @@ the way out here, and only http(s) URLs ever become links.
 """
 
 import re
-from urllib.parse import urlsplit
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -17,7 +16,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 from simple_history.admin import SimpleHistoryAdmin
 
-from apps.tracker.admin import HTTPS_URL_FIELDS, admin_link, count_of
+from apps.tracker.admin import HTTPS_URL_FIELDS, RECORD_FIELDSET, admin_link, count_of
+from apps.tracker.templatetags.tracker_tags import web_url
 
 from . import services
 from .models import Article, ArticleLink, ArticleURL, Feed, Outlet
@@ -25,8 +25,10 @@ from .tasks import ingest_feed_task
 
 
 def external_link(url: str, label) -> str:
-    """A new-tab link to an untrusted URL, or just the label when it is not http(s)."""
-    if urlsplit(url or "").scheme.lower() not in {"http", "https"}:
+    """A new-tab link to an untrusted URL, or just the label when it is not http(s); the same
+    rule as the pages' `web_url` filter."""
+    url = web_url(url)
+    if not url:
         return format_html("{}", label)
     return format_html('<a href="{}" target="_blank" rel="noopener noreferrer">{}</a>', url, label)
 
@@ -65,7 +67,7 @@ class OutletAdmin(SimpleHistoryAdmin):
     ordering = ("name", "id")
     fieldsets = (
         (None, {"fields": ("name", "slug", "homepage", "domain")}),
-        ("Record", {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
+        RECORD_FIELDSET,
     )
 
     def get_queryset(self, request):
@@ -135,7 +137,7 @@ class FeedAdmin(SimpleHistoryAdmin):
                 )
             },
         ),
-        ("Record", {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
+        RECORD_FIELDSET,
     )
 
     def save_model(self, request, obj, form, change):
@@ -290,7 +292,7 @@ class ArticleAdmin(admin.ModelAdmin):
                     )
                 },
             ),
-            ("Record", {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
+            RECORD_FIELDSET,
         )
 
     @admin.display(description="Title", ordering="title")
@@ -444,7 +446,7 @@ class ArticleLinkAdmin(SimpleHistoryAdmin):
                 },
             ),
             ("Match", {"fields": match}),
-            ("Record", {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
+            RECORD_FIELDSET,
         )
 
     # --- columns ---

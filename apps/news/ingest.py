@@ -582,6 +582,11 @@ def outlet_for(*, url: str, site_name: str = "") -> Outlet:
 
 def store_link_suggestions(*, article: Article) -> list[ArticleLink]:
     """Suggested links for what the article mentions. A curator's decision is never overwritten."""
+    # The article's links, read once rather than once per suggestion.
+    existing = {
+        (link.target_kind, link.agreement_id or link.actor_id or link.challenge_id): link
+        for link in ArticleLink.objects.filter(article=article)
+    }
     stored = []
     for suggestion in suggest_links(title=article.title, text=article.text):
         target = {f"{suggestion.target_kind}_id": suggestion.target_id}
@@ -590,7 +595,7 @@ def store_link_suggestions(*, article: Article) -> list[ArticleLink]:
             "snippet": suggestion.snippet,
             "score": suggestion.score,
         }
-        link = ArticleLink.objects.filter(article=article, **target).first()
+        link = existing.get((suggestion.target_kind, suggestion.target_id))
         if link is None:
             try:
                 with transaction.atomic():

@@ -38,10 +38,6 @@ class ArticleQuerySet(models.QuerySet):
             )
         )
 
-    def for_api_detail(self):
-        """One fetched article as /api/v1/articles/<id>/ shows it: the same shape as the list."""
-        return self.for_api_list()
-
     def for_detail_page(self):
         """An article with its outlet, its original and copies, the records it is confirmed to
         be about, and the events and statements that cite it."""
@@ -63,9 +59,7 @@ class ArticleQuerySet(models.QuerySet):
             ),
             Prefetch(
                 "events",
-                queryset=Event.objects.select_related("agreement", "challenge").order_by(
-                    "date", "sequence", "id"
-                ),
+                queryset=Event.objects.select_related("agreement", "challenge").chronological(),
             ),
             Prefetch(
                 "statements",

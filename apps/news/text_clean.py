@@ -1,5 +1,5 @@
-"""Sanitising untrusted text from articles and feeds: plain text with no markup, or a small safe
-HTML fragment."""
+"""Sanitising untrusted text from articles and feeds into plain text with no markup: it is stored
+as text and escaped whenever it is shown."""
 
 import html
 import re
@@ -11,34 +11,6 @@ import nh3
 _DROPPED_WITH_CONTENT = frozenset(
     {"script", "style", "template", "iframe", "object", "embed", "noscript", "svg", "math"}
 )
-
-FRAGMENT_TAGS = frozenset(
-    {
-        "a",
-        "abbr",
-        "b",
-        "blockquote",
-        "br",
-        "cite",
-        "code",
-        "em",
-        "h2",
-        "h3",
-        "h4",
-        "i",
-        "li",
-        "ol",
-        "p",
-        "pre",
-        "q",
-        "strong",
-        "sub",
-        "sup",
-        "ul",
-    }
-)
-FRAGMENT_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "q": {"cite"}}
-FRAGMENT_URL_SCHEMES = frozenset({"http", "https", "mailto"})
 
 # A page can hide markup behind several layers of entities (&amp;lt;script&amp;gt;); each pass
 # strips one layer, and real text settles after one or two.
@@ -90,20 +62,3 @@ def sanitize_plain_text(text: str) -> str:
     text = _HORIZONTAL_SPACE.sub(" ", text)
     text = "\n".join(line.strip() for line in text.split("\n"))
     return _BLANK_LINES.sub("\n\n", text).strip()
-
-
-def sanitize_html_fragment(fragment: str) -> str:
-    """A small HTML fragment safe to render: a short allow-list of text tags, links only to
-    http(s) and mailto, no scripts, no event handlers, no styles."""
-    if not fragment:
-        return ""
-    fragment = _NEWLINES.sub("\n", fragment)
-    fragment = "".join(char for char in fragment if not _is_dropped_character(char))
-    return nh3.clean(
-        fragment,
-        tags=set(FRAGMENT_TAGS),
-        clean_content_tags=set(_DROPPED_WITH_CONTENT),
-        attributes={tag: set(names) for tag, names in FRAGMENT_ATTRIBUTES.items()},
-        url_schemes=set(FRAGMENT_URL_SCHEMES),
-        link_rel="noopener noreferrer nofollow",
-    ).strip()

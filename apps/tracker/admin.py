@@ -9,6 +9,7 @@ from django.db.models.functions import Coalesce
 from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.text import Truncator
 from simple_history.admin import SimpleHistoryAdmin
 
 from apps.news.models import ArticleLink
@@ -511,7 +512,7 @@ class StatementAdmin(CuratedAdmin):
 
     @admin.display(description="Statement")
     def short_text(self, obj):
-        return obj.text if len(obj.text) <= 80 else obj.text[:79] + "…"
+        return Truncator(obj.text).chars(80)
 
     @admin.display(description="Said", ordering="said_on")
     def said(self, obj):
@@ -587,7 +588,7 @@ class EventAdmin(CuratedAdmin):
     search_fields = ("title", "description", "agreement__title", "challenge__caption")
     autocomplete_fields = ("agreement", "challenge", "actors", "sources")
     date_hierarchy = "date"
-    ordering = ("-date", "-sequence", "-id")
+    ordering = ("-date", "-date_precision", "-sequence", "-id")
     fieldsets = (
         (None, {"fields": ("title", "kind", ("date", "date_precision"), "description")}),
         (

@@ -220,10 +220,11 @@ class EventQuerySet(models.QuerySet):
         return self.filter(challenge=challenge).with_sources().chronological()
 
     def for_home_page(self, *, limit=10):
-        """The latest events across every agreement and case, newest first."""
-        return self.select_related("agreement", "challenge").order_by("-date", "-sequence", "-id")[
-            :limit
-        ]
+        """The latest events across every agreement and case, newest first: the timeline's
+        order reversed, so this list and an agreement's latest event agree on ties."""
+        return self.select_related("agreement", "challenge").order_by(
+            "-date", "-date_precision", "-sequence", "-id"
+        )[:limit]
 
     def timeline_of_agreement(self, agreement):
         """The agreement's own events and those of the legal challenges against it, in order."""

@@ -101,6 +101,26 @@ def test_home_shows_the_ten_most_recent_events_newest_first(client):
     assert "Day 01" not in recent
 
 
+def test_home_latest_events_and_an_agreements_latest_event_agree_on_a_tie(client):
+    # Both on 1 May 2025: the timeline puts the day before the month it falls in, whatever the
+    # curator's sequence, so newest first the month comes first.
+    agreement = AgreementFactory()
+    EventFactory(agreement=agreement, date=datetime.date(2025, 5, 1), sequence=5, title="On 1 May")
+    EventFactory(
+        agreement=agreement,
+        date=datetime.date(2025, 5, 1),
+        date_precision=DatePrecision.MONTH,
+        title="During May",
+    )
+
+    html = client.get("/").content.decode()
+    latest = html[_position(html, '<div class="latest">') :].split("</div>")[0]
+    recent = html[_position(html, 'id="recent"') :]
+
+    assert "During May" in latest
+    assert _position(recent, "During May") < _position(recent, "On 1 May")
+
+
 def test_home_links_the_api_docs_and_admin(client):
     html = client.get("/").content.decode()
 
