@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "simple_history",
     "apps.tracker",
     "apps.news",
+    "bench",
 ]
 
 MIDDLEWARE = [
