@@ -229,6 +229,28 @@ def _skip_foreign_key_triggers() -> bool:
     return True
 
 
+def _drop_secondary_indexes() -> list[str]:
+    """Drop the plain (non-unique) indexes of the seeded tables; return how to rebuild them.
+
+    Building an index once over loaded rows is several times faster than updating it row by
+    row. Primary keys and unique indexes stay, so the database still refuses a duplicate.
+    """
+    tables = [m._meta.db_table for m in seed_tables()]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
+               FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid
+               WHERE t.relname = ANY(%s) AND NOT i.indisprimary AND NOT i.indisunique
+                 AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
+               ORDER BY 1""",
+            [tables],
+        )
+        found = cursor.fetchall()
+        for name, _definition in found:
+            cursor.execute(f"DROP INDEX {name}")
+    return [definition for _name, definition in found]
+
+
 def _check_foreign_keys() -> None:
     """Every foreign key of the seeded tables points at an existing row, or the load fails."""
     qn = connection.ops.quote_name
@@ -318,9 +340,16 @@ def load(
         if wipe:
             reset(log)
         checks_deferred = _skip_foreign_key_triggers()
+        indexes = _drop_secondary_indexes()
         with connection.cursor() as wrapper:
             loader = Loader(wrapper.cursor, report, log)
             _generate(loader, scale=scale, rng=rng, words=words)
+            indexed = time.perf_counter()
+            wrapper.execute("SET LOCAL maintenance_work_mem = '256MB'")
+            for definition in indexes:
+                wrapper.execute(definition)
+            report.seconds["indexes"] = time.perf_counter() - indexed
+            log(f"  {len(indexes)} secondary indexes rebuilt: {report.seconds['indexes']:.1f} s")
             if checks_deferred:
                 checked = time.perf_counter()
                 _check_foreign_keys()

@@ -1,0 +1,85 @@
+"""Every page and endpoint the suite measures, each with its raw-limit counterpart.
+
+To add one: append an `Endpoint` to ENDPOINTS. `path` and `raw` are format strings over the
+targets the runner finds in the seeded data (see `bench.runner.find_targets`):
+`typical_agreement`, `largest_agreement`, `busiest_actor`, `typical_challenge`,
+`deep_cursor`, `deep_published_at`, `deep_id`, `rare_word`. If no raw handler has the shape of
+the new page, add its SQL to `bench/raw.py` (HANDLERS) — one statement, bounded as the page
+should be.
+"""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    name: str
+    path: str
+    raw: str
+    kind: str = "api"  # "api" or "html"
+
+
+ENDPOINTS = [
+    Endpoint("api agreements", "/api/v1/agreements/", "/__raw__/agreements"),
+    Endpoint(
+        "api agreements ?status=",
+        "/api/v1/agreements/?status=in_effect",
+        "/__raw__/agreements?status=in_effect",
+    ),
+    Endpoint(
+        "api agreement typical",
+        "/api/v1/agreements/{typical_agreement}/",
+        "/__raw__/agreement?slug={typical_agreement}",
+    ),
+    Endpoint(
+        "api agreement largest",
+        "/api/v1/agreements/{largest_agreement}/",
+        "/__raw__/agreement?slug={largest_agreement}",
+    ),
+    Endpoint(
+        "api timeline typical",
+        "/api/v1/agreements/{typical_agreement}/timeline/",
+        "/__raw__/timeline?slug={typical_agreement}",
+    ),
+    Endpoint(
+        "api timeline largest",
+        "/api/v1/agreements/{largest_agreement}/timeline/",
+        "/__raw__/timeline?slug={largest_agreement}",
+    ),
+    Endpoint("api articles", "/api/v1/articles/", "/__raw__/articles"),
+    Endpoint(
+        "api articles deep cursor",
+        "/api/v1/articles/?cursor={deep_cursor}",
+        "/__raw__/articles?published_at={deep_published_at}&id={deep_id}",
+    ),
+    Endpoint(
+        "api articles ?search=",
+        "/api/v1/articles/?search={rare_word}",
+        "/__raw__/search?q={rare_word}",
+    ),
+    Endpoint("html home", "/", "/__raw__/home", kind="html"),
+    Endpoint(
+        "html agreement typical",
+        "/agreements/{typical_agreement}/",
+        "/__raw__/agreement-page?slug={typical_agreement}",
+        kind="html",
+    ),
+    Endpoint(
+        "html agreement largest",
+        "/agreements/{largest_agreement}/",
+        "/__raw__/agreement-page?slug={largest_agreement}",
+        kind="html",
+    ),
+    Endpoint(
+        "html actor busiest",
+        "/actors/{busiest_actor}/",
+        "/__raw__/actor-page?slug={busiest_actor}",
+        kind="html",
+    ),
+    Endpoint(
+        "html challenge",
+        "/challenges/{typical_challenge}/",
+        "/__raw__/challenge-page?slug={typical_challenge}",
+        kind="html",
+    ),
+]

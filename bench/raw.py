@@ -1,0 +1,346 @@
+"""The raw limit: each page or endpoint as one SQL statement and orjson, nothing else.
+
+Served by the same gunicorn as the app (see `bench/wsgi.py`), under `/__raw__/<name>`, so a
+ratio app/raw measures what Django, DRF, the ORM and the templates cost over the database work
+a perfect implementation cannot avoid. PostgreSQL builds the JSON; orjson wraps it without
+parsing it again. The HTML counterparts parse that JSON and write plain escaped markup.
+
+What "perfect" returns is the bounded shape the issue asks for: a detail carries at most `CAP`
+items of each long collection (with the total count), a page at most `PAGE_TIMELINE_CAP`
+timeline entries; the timeline endpoint is the whole timeline, as the API promises today.
+"""
+
+import html
+import os
+from urllib.parse import parse_qs
+
+import orjson
+import psycopg
+
+CAP = 20
+PAGE_TIMELINE_CAP = 200
+PAGE_SIZE = 50
+
+_ACTOR = "json_build_object('slug', {0}.slug, 'name', {0}.name, 'kind', {0}.kind)"
+_EVENT_ORDER = "e.date {d}, e.date_precision {d}, e.sequence {d}, e.id {d}"
+
+_LATEST_EVENT = f"""(
+  SELECT json_build_object('id', e.id, 'date', e.date, 'date_precision', e.date_precision,
+                           'title', e.title)
+  FROM (
+    (SELECT e.id, e.date, e.date_precision, e.sequence, e.title FROM tracker_event e
+      WHERE e.agreement_id = a.id ORDER BY {_EVENT_ORDER.format(d="DESC")} LIMIT 1)
+    UNION ALL
+    (SELECT e.id, e.date, e.date_precision, e.sequence, e.title FROM tracker_event e
+      JOIN tracker_legalchallenge_agreements lca ON lca.legalchallenge_id = e.challenge_id
+      WHERE lca.agreement_id = a.id ORDER BY {_EVENT_ORDER.format(d="DESC")} LIMIT 1)
+  ) e ORDER BY {_EVENT_ORDER.format(d="DESC")} LIMIT 1)"""
+
+_AGREEMENT_SUMMARY = f"""json_build_object(
+  'title', a.title, 'slug', a.slug, 'kind', a.kind, 'status', a.status, 'summary', a.summary,
+  'announced_on', a.announced_on, 'signed_on', a.signed_on, 'effective_on', a.effective_on,
+  'expires_on', a.expires_on, 'updated_at', a.updated_at,
+  'topics', (SELECT coalesce(json_agg(t.slug ORDER BY t.name), '[]')
+             FROM tracker_agreement_topics at JOIN tracker_topic t ON t.id = at.topic_id
+             WHERE at.agreement_id = a.id),
+  'parties', (SELECT coalesce(json_agg(json_build_object('actor', {_ACTOR.format("ac")},
+                'role', p.role) ORDER BY p.sequence, p.id), '[]')
+              FROM tracker_party p JOIN tracker_actor ac ON ac.id = p.actor_id
+              WHERE p.agreement_id = a.id),
+  'latest_event', {_LATEST_EVENT})"""
+
+AGREEMENT_LIST = f"""
+SELECT json_build_object(
+  'count', (SELECT count(*) FROM tracker_agreement a
+            WHERE %(status)s::text IS NULL OR a.status = %(status)s),
+  'results', (SELECT coalesce(json_agg({_AGREEMENT_SUMMARY} ORDER BY a.title, a.id), '[]')
+              FROM (SELECT * FROM tracker_agreement a
+                    WHERE %(status)s::text IS NULL OR a.status = %(status)s
+                    ORDER BY a.title, a.id LIMIT {PAGE_SIZE}) a))::text"""
+
+_SOURCES = """(SELECT coalesce(json_agg(json_build_object('id', ar.id, 'title', ar.title,
+    'url', ar.url, 'outlet', o.name, 'published_at', ar.published_at)
+    ORDER BY ar.published_at, ar.id), '[]')
+  FROM tracker_event_sources es JOIN news_article ar ON ar.id = es.article_id
+  LEFT JOIN news_outlet o ON o.id = ar.outlet_id WHERE es.event_id = e.id)"""
+
+_TIMELINE_EVENT = f"""json_build_object('id', e.id, 'date', e.date,
+  'date_precision', e.date_precision, 'kind', e.kind, 'title', e.title,
+  'description', e.description, 'sources', {_SOURCES})"""
+
+
+def _timeline(limit: str = "") -> str:
+    """The agreement's events and its challenges' events (a UNION of two index scans)."""
+    return f"""(SELECT coalesce(json_agg({_TIMELINE_EVENT} ORDER BY {_EVENT_ORDER.format(d="")}),
+                  '[]')
+    FROM (SELECT * FROM (
+        SELECT e.* FROM tracker_event e WHERE e.agreement_id = a.id
+        UNION
+        SELECT e.* FROM tracker_event e
+          JOIN tracker_legalchallenge_agreements lca ON lca.legalchallenge_id = e.challenge_id
+          WHERE lca.agreement_id = a.id) e
+      ORDER BY {_EVENT_ORDER.format(d="")} {limit}) e)"""
+
+
+def _capped(select: str, order: str, source: str) -> str:
+    """At most CAP items of a collection as JSON, and its total count."""
+    return f"""json_build_object(
+      'count', (SELECT count(*) {source}),
+      'results', (SELECT coalesce(json_agg(x.j ORDER BY x.o), '[]') FROM (
+         SELECT {select} AS j, row_number() OVER (ORDER BY {order}) AS o {source}
+         ORDER BY {order} LIMIT {CAP}) x))"""
+
+
+_AGREEMENT_DETAIL = f"""{_AGREEMENT_SUMMARY}::jsonb || jsonb_build_object(
+  'parties', (SELECT coalesce(json_agg(json_build_object('actor', {_ACTOR.format("ac")},
+                'role', p.role, 'signed_by', {_ACTOR.format("sb")}, 'signed_on', p.signed_on)
+                ORDER BY p.sequence, p.id), '[]')
+              FROM tracker_party p JOIN tracker_actor ac ON ac.id = p.actor_id
+              LEFT JOIN tracker_actor sb ON sb.id = p.signed_by_id WHERE p.agreement_id = a.id),
+  'documents', (SELECT coalesce(json_agg(json_build_object('title', d.title, 'url', d.url,
+                 'published_on', d.published_on) ORDER BY d.published_on, d.id), '[]')
+                FROM tracker_agreementdocument d WHERE d.agreement_id = a.id),
+  'aliases', (SELECT coalesce(json_agg(al.text ORDER BY al.text), '[]') FROM tracker_alias al
+              WHERE al.agreement_id = a.id),
+  'positions', {
+    _capped(
+        f"json_build_object('id', po.id, 'actor', {_ACTOR.format('pa')}, 'stance', po.stance, "
+        "'summary', po.summary)",
+        "po.stance, pa.name, po.id",
+        "FROM tracker_position po JOIN tracker_actor pa ON pa.id = po.actor_id "
+        "WHERE po.agreement_id = a.id",
+    )
+},
+  'statements', {
+    _capped(
+        f"json_build_object('id', s.id, 'speaker', {_ACTOR.format('sp')}, 'kind', s.kind, "
+        "'text', s.text, 'said_on', s.said_on, 'venue', s.venue, 'source_id', s.source_id)",
+        "s.said_on DESC, s.id DESC",
+        "FROM tracker_statement s JOIN tracker_position po ON po.id = s.position_id "
+        "JOIN tracker_actor sp ON sp.id = s.speaker_id WHERE po.agreement_id = a.id",
+    )
+},
+  'challenges', {
+    _capped(
+        "json_build_object('caption', c.caption, 'slug', c.slug, 'docket_number', "
+        "c.docket_number, 'status', c.status, 'filed_on', c.filed_on)",
+        "c.filed_on DESC, c.id",
+        "FROM tracker_legalchallenge c JOIN tracker_legalchallenge_agreements lca "
+        "ON lca.legalchallenge_id = c.id WHERE lca.agreement_id = a.id",
+    )
+},
+  'articles', {
+    _capped(
+        "json_build_object('id', ar.id, 'title', ar.title, 'url', ar.url, "
+        "'published_at', ar.published_at)",
+        "ar.published_at DESC, ar.id DESC",
+        "FROM news_articlelink l JOIN news_article ar ON ar.id = l.article_id "
+        "WHERE l.agreement_id = a.id AND l.status = 'confirmed'",
+    )
+})"""
+
+AGREEMENT_DETAIL = f"""SELECT ({_AGREEMENT_DETAIL})::text
+FROM tracker_agreement a WHERE a.slug = %(slug)s"""
+
+AGREEMENT_TIMELINE = f"SELECT {_timeline()}::text FROM tracker_agreement a WHERE a.slug = %(slug)s"
+
+AGREEMENT_PAGE = f"""SELECT json_build_object('agreement', {_AGREEMENT_DETAIL},
+  'timeline', {_timeline(f"LIMIT {PAGE_TIMELINE_CAP}")})::text
+FROM tracker_agreement a WHERE a.slug = %(slug)s"""
+
+HOME_PAGE = f"""
+SELECT json_build_object(
+  'agreements', (SELECT coalesce(json_agg({_AGREEMENT_SUMMARY} ORDER BY a.title, a.id), '[]')
+                 FROM (SELECT * FROM tracker_agreement a ORDER BY a.title, a.id
+                       LIMIT {PAGE_SIZE}) a),
+  'recent_events', (SELECT json_agg(json_build_object('id', e.id, 'date', e.date,
+                      'title', e.title, 'agreement_id', e.agreement_id,
+                      'challenge_id', e.challenge_id) ORDER BY {_EVENT_ORDER.format(d="DESC")})
+                    FROM (SELECT * FROM tracker_event e
+                          ORDER BY {_EVENT_ORDER.format(d="DESC")} LIMIT 10) e))::text"""
+
+_ARTICLE = """json_build_object('id', ar.id, 'url', ar.url, 'canonical_url', ar.canonical_url,
+  'title', ar.title, 'byline', ar.byline, 'published_at', ar.published_at,
+  'language', ar.language, 'text', ar.text, 'near_duplicate_of', ar.near_duplicate_of_id,
+  'outlet', (SELECT json_build_object('slug', o.slug, 'name', o.name) FROM news_outlet o
+             WHERE o.id = ar.outlet_id),
+  'seen_urls', (SELECT coalesce(json_agg(u.url ORDER BY u.first_seen_at, u.id), '[]')
+                FROM news_articleurl u WHERE u.article_id = ar.id),
+  'links', (SELECT coalesce(json_agg(json_build_object(
+       'target_kind', CASE WHEN l.agreement_id IS NOT NULL THEN 'agreement'
+                           WHEN l.actor_id IS NOT NULL THEN 'actor' ELSE 'challenge' END,
+       'target_slug', coalesce(ag.slug, ac.slug, ch.slug),
+       'target_name', coalesce(ag.title, ac.name, ch.caption),
+       'status', l.status, 'matched_terms', l.matched_terms) ORDER BY l.id), '[]')
+     FROM news_articlelink l
+     LEFT JOIN tracker_agreement ag ON ag.id = l.agreement_id
+     LEFT JOIN tracker_actor ac ON ac.id = l.actor_id
+     LEFT JOIN tracker_legalchallenge ch ON ch.id = l.challenge_id
+     WHERE l.article_id = ar.id))"""
+
+ARTICLES = f"""
+SELECT coalesce(json_agg({_ARTICLE} ORDER BY ar.published_at DESC, ar.id DESC), '[]')::text
+FROM (SELECT * FROM news_article ar
+      WHERE ar.fetch_status = 'fetched' AND ar.published_at IS NOT NULL
+        AND (%(published_at)s::timestamptz IS NULL
+             OR (ar.published_at, ar.id) < (%(published_at)s::timestamptz, %(id)s::bigint))
+      ORDER BY ar.published_at DESC, ar.id DESC LIMIT {PAGE_SIZE}) ar"""
+
+# No index serves a substring search yet; this is the same filter the API runs (title
+# icontains), so the ratio shows the framework's overhead and the absolute time the scan.
+ARTICLE_SEARCH = f"""
+SELECT coalesce(json_agg({_ARTICLE} ORDER BY ar.published_at DESC, ar.id DESC), '[]')::text
+FROM (SELECT * FROM news_article ar
+      WHERE ar.fetch_status = 'fetched' AND upper(ar.title) LIKE upper(%(pattern)s)
+      ORDER BY ar.published_at DESC NULLS LAST, ar.id DESC LIMIT {PAGE_SIZE}) ar"""
+
+ACTOR_PAGE = f"""
+SELECT json_build_object('slug', x.slug, 'name', x.name, 'kind', x.kind,
+  'description', x.description, 'website', x.website, 'wikidata_qid', x.wikidata_qid,
+  'parent', (SELECT {_ACTOR.format("pr")} FROM tracker_actor pr WHERE pr.id = x.parent_id),
+  'aliases', (SELECT coalesce(json_agg(al.text ORDER BY al.text), '[]') FROM tracker_alias al
+              WHERE al.actor_id = x.id),
+  'parties', {
+    _capped(
+        "json_build_object('agreement', ag.title, 'slug', ag.slug, 'role', p.role)",
+        "ag.title, p.sequence, p.id",
+        "FROM tracker_party p JOIN tracker_agreement ag ON ag.id = p.agreement_id "
+        "WHERE p.actor_id = x.id",
+    )
+},
+  'positions', {
+    _capped(
+        "json_build_object('agreement', ag.title, 'slug', ag.slug, 'stance', po.stance, "
+        "'summary', po.summary)",
+        "ag.title, po.id",
+        "FROM tracker_position po JOIN tracker_agreement ag ON ag.id = po.agreement_id "
+        "WHERE po.actor_id = x.id",
+    )
+},
+  'statements', {
+    _capped(
+        "json_build_object('id', s.id, 'text', s.text, 'said_on', s.said_on, "
+        "'agreement', ag.title)",
+        "s.said_on DESC, s.id",
+        "FROM tracker_statement s JOIN tracker_position po ON po.id = s.position_id "
+        "JOIN tracker_agreement ag ON ag.id = po.agreement_id WHERE s.speaker_id = x.id",
+    )
+},
+  'cases', {
+    _capped(
+        "json_build_object('caption', c.caption, 'slug', c.slug, 'role', cp.role)",
+        "c.caption, cp.id",
+        "FROM tracker_challengeparty cp JOIN tracker_legalchallenge c "
+        "ON c.id = cp.challenge_id WHERE cp.actor_id = x.id",
+    )
+},
+  'articles', {
+    _capped(
+        "json_build_object('id', ar.id, 'title', ar.title, 'url', ar.url, "
+        "'published_at', ar.published_at)",
+        "ar.published_at DESC, ar.id DESC",
+        "FROM news_articlelink l JOIN news_article ar ON ar.id = l.article_id "
+        "WHERE l.actor_id = x.id AND l.status = 'confirmed'",
+    )
+})::text
+FROM tracker_actor x WHERE x.slug = %(slug)s"""
+
+CHALLENGE_PAGE = f"""
+SELECT json_build_object('caption', c.caption, 'slug', c.slug, 'status', c.status,
+  'docket_number', c.docket_number, 'filed_on', c.filed_on, 'summary', c.summary,
+  'court', (SELECT {_ACTOR.format("co")} FROM tracker_actor co WHERE co.id = c.court_id),
+  'parties', (SELECT coalesce(json_agg(json_build_object('actor', {_ACTOR.format("pa")},
+                'role', cp.role) ORDER BY cp.role, cp.sequence, cp.id), '[]')
+              FROM tracker_challengeparty cp JOIN tracker_actor pa ON pa.id = cp.actor_id
+              WHERE cp.challenge_id = c.id),
+  'agreements', (SELECT coalesce(json_agg(json_build_object('title', ag.title, 'slug', ag.slug)
+                   ORDER BY ag.title), '[]')
+                 FROM tracker_legalchallenge_agreements lca
+                 JOIN tracker_agreement ag ON ag.id = lca.agreement_id
+                 WHERE lca.legalchallenge_id = c.id),
+  'timeline', (SELECT coalesce(json_agg({_TIMELINE_EVENT} ORDER BY {_EVENT_ORDER.format(d="")}),
+                 '[]')
+               FROM (SELECT * FROM tracker_event e WHERE e.challenge_id = c.id
+                     ORDER BY {_EVENT_ORDER.format(d="")} LIMIT {PAGE_TIMELINE_CAP}) e)
+)::text
+FROM tracker_legalchallenge c WHERE c.slug = %(slug)s"""
+
+
+def _params(query: dict) -> dict:
+    one = {key: values[0] for key, values in query.items()}
+    return {
+        "slug": one.get("slug", ""),
+        "status": one.get("status") or None,
+        "published_at": one.get("published_at") or None,
+        "id": int(one.get("id", 0) or 0),
+        "pattern": "%" + one.get("q", "").replace("%", r"\%").replace("_", r"\_") + "%",
+    }
+
+
+# name: (SQL, is it a page?)
+HANDLERS = {
+    "agreements": (AGREEMENT_LIST, False),
+    "agreement": (AGREEMENT_DETAIL, False),
+    "timeline": (AGREEMENT_TIMELINE, False),
+    "articles": (ARTICLES, False),
+    "search": (ARTICLE_SEARCH, False),
+    "home": (HOME_PAGE, True),
+    "agreement-page": (AGREEMENT_PAGE, True),
+    "actor-page": (ACTOR_PAGE, True),
+    "challenge-page": (CHALLENGE_PAGE, True),
+}
+
+_connection = None
+
+
+def _cursor():
+    """One autocommit connection per worker process, opened on first use."""
+    global _connection
+    if _connection is None or _connection.closed:
+        _connection = psycopg.connect(os.environ["DATABASE_URL"], autocommit=True)
+    return _connection.cursor()
+
+
+def _to_html(value) -> str:
+    if isinstance(value, dict):
+        items = "".join(
+            f"<dt>{html.escape(str(k))}</dt><dd>{_to_html(v)}</dd>" for k, v in value.items()
+        )
+        return f"<dl>{items}</dl>"
+    if isinstance(value, list):
+        return "<ul>" + "".join(f"<li>{_to_html(v)}</li>" for v in value) + "</ul>"
+    return "" if value is None else html.escape(str(value))
+
+
+def render_page(title: str, data) -> bytes:
+    return (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        f'<title>{html.escape(title)}</title><link rel="stylesheet" href="/static/site.css">'
+        f"</head><body><main>{_to_html(data)}</main></body></html>"
+    ).encode()
+
+
+def application(environ, start_response):
+    name = environ.get("PATH_INFO", "").removeprefix("/__raw__/").strip("/")
+    if name == "ping":
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"ok"]
+    if name not in HANDLERS:
+        start_response("404 Not Found", [("Content-Type", "application/json")])
+        return [b'{"detail":"Not found."}']
+    sql, is_page = HANDLERS[name]
+    params = _params(parse_qs(environ.get("QUERY_STRING", "")))
+    with _cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        start_response("404 Not Found", [("Content-Type", "application/json")])
+        return [b'{"detail":"Not found."}']
+    if is_page:
+        body = render_page(name, orjson.loads(row[0]))
+        content_type = "text/html; charset=utf-8"
+    else:
+        body = orjson.dumps(orjson.Fragment(row[0]))
+        content_type = "application/json"
+    start_response("200 OK", [("Content-Type", content_type), ("Content-Length", str(len(body)))])
+    return [body]

@@ -1,0 +1,463 @@
+"""`python -m bench`: load-test every page and endpoint against its raw limit, interleaved.
+
+1. Find the records worth measuring in the seeded database (the typical and the largest
+   agreement, the busiest actor, a cursor deep in the articles…).
+2. Start gunicorn with production settings (DEBUG=0, 3 sync workers) on `bench.wsgi`, which
+   serves the app and the raw handlers of `bench/raw.py` side by side.
+3. Ask each endpoint once with `X-Bench-Count-Queries` (status, bytes, SQL statements), with a
+   timeout: an endpoint that does not answer in time is reported as timing out and is not
+   loaded, so one hopeless page cannot hold the workers for the rest of the run.
+4. Drive each endpoint and its raw counterpart with wrk from this (second) process, A B A B …
+   for `--rounds` rounds, so both halves of a ratio see the same machine.
+5. Print the table, write `bench/results/<scale>.json` and, with matplotlib, a PNG plot.
+
+The exit status is 1 when an endpoint answered anything but 2xx or timed out, never because of
+its speed.
+"""
+
+import argparse
+import base64
+import datetime as dt
+import json
+import os
+import platform
+import secrets
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from urllib.parse import quote
+
+import psycopg
+
+from .endpoints import ENDPOINTS, Endpoint
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = Path(__file__).resolve().parent / "results"
+LUA = Path(__file__).resolve().parent / "wrk_report.lua"
+RARE_WORD = "zyzzogeton"
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
+    parser.add_argument("--scale", default=None, help="Label of the results (default: guessed).")
+    parser.add_argument("--seed-first", action="store_true", help="Run seed_bench --reset first.")
+    parser.add_argument("--duration", type=int, default=5, help="Seconds per wrk run.")
+    parser.add_argument("--rounds", type=int, default=3, help="A/B rounds per endpoint.")
+    parser.add_argument("--connections", type=int, default=3, help="wrk connections.")
+    parser.add_argument("--timeout", type=float, default=15.0, help="Seconds per request.")
+    parser.add_argument("--port", type=int, default=int(os.environ.get("BENCH_PORT", 8120)))
+    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--only", default="", help="Comma-separated substrings of names.")
+    parser.add_argument("--output", type=Path, help="JSON path (default bench/results/…).")
+    parser.add_argument("--no-plot", action="store_true")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="CI smoke: one 1-second round per endpoint, results not written to bench/results.",
+    )
+    parser.add_argument("--ingest", action="store_true", help="Also measure ingestion.")
+    parser.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpora")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.duration, args.rounds, args.timeout = 1, 1, min(args.timeout, 10.0)
+    return args
+
+
+def database_url() -> str:
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        sys.exit("python -m bench needs DATABASE_URL pointing at a seeded PostgreSQL database.")
+    return url
+
+
+# --- targets -------------------------------------------------------------------------------
+
+
+def find_targets(url: str) -> tuple[dict, dict]:
+    """The records each endpoint is measured on, and the row counts of the data set."""
+    with psycopg.connect(url) as conn:
+        one = lambda sql: conn.execute(sql).fetchone()  # noqa: E731
+        counts = {}
+        for table in (
+            "tracker_agreement",
+            "tracker_actor",
+            "tracker_event",
+            "tracker_statement",
+            "news_article",
+            "news_articlelink",
+        ):
+            counts[table] = one(f"SELECT count(*) FROM {table}")[0]
+        if not counts["tracker_agreement"]:
+            sys.exit("The database holds no agreements: run manage.py seed_bench first.")
+        per_agreement = """SELECT a.slug FROM tracker_agreement a
+            LEFT JOIN (SELECT agreement_id, count(*) n FROM tracker_event GROUP BY 1) e
+            ON e.agreement_id = a.id ORDER BY coalesce(e.n, 0) {order}, a.id"""
+        largest = one(per_agreement.format(order="DESC") + " LIMIT 1")[0]
+        typical = one(
+            per_agreement.format(order="")
+            + " OFFSET (SELECT count(*) / 2 FROM tracker_agreement) LIMIT 1"
+        )[0]
+        busiest = one(
+            """SELECT a.slug FROM tracker_actor a JOIN (
+                 SELECT speaker_id id FROM tracker_statement UNION ALL
+                 SELECT actor_id FROM tracker_position UNION ALL
+                 SELECT actor_id FROM tracker_party UNION ALL
+                 SELECT actor_id FROM news_articlelink WHERE actor_id IS NOT NULL) x
+               ON x.id = a.id GROUP BY a.id ORDER BY count(*) DESC, a.id LIMIT 1"""
+        )[0]
+        challenge = one(
+            """SELECT c.slug FROM tracker_legalchallenge c
+               LEFT JOIN (SELECT challenge_id, count(*) n FROM tracker_event GROUP BY 1) e
+               ON e.challenge_id = c.id ORDER BY coalesce(e.n, 0), c.id
+               OFFSET (SELECT count(*) / 2 FROM tracker_legalchallenge) LIMIT 1"""
+        )
+        deep = one(
+            """SELECT published_at, id FROM news_article
+               WHERE fetch_status = 'fetched' AND published_at IS NOT NULL
+               ORDER BY published_at DESC, id DESC
+               OFFSET (SELECT count(*) * 4 / 5 FROM news_article) LIMIT 1"""
+        )
+    published_at = deep[0].astimezone(dt.UTC)
+    cursor = {"p": published_at.isoformat(), "i": deep[1], "r": 0}
+    encoded = base64.urlsafe_b64encode(json.dumps(cursor, separators=(",", ":")).encode())
+    targets = {
+        "typical_agreement": typical,
+        "largest_agreement": largest,
+        "busiest_actor": busiest,
+        "typical_challenge": challenge[0] if challenge else "none",
+        "deep_cursor": quote(encoded.decode()),
+        "deep_published_at": quote(published_at.isoformat()),
+        "deep_id": deep[1],
+        "rare_word": RARE_WORD,
+    }
+    return targets, counts
+
+
+def guess_scale(counts: dict) -> str:
+    agreements = counts["tracker_agreement"]
+    return "large" if agreements >= 40_000 else "medium" if agreements >= 5_000 else "small"
+
+
+# --- gunicorn ------------------------------------------------------------------------------
+
+
+def server_environment(url: str) -> dict:
+    env = dict(os.environ)
+    env.update(
+        DEBUG="0",
+        SECRET_KEY=secrets.token_urlsafe(40),
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        SECURE_SSL_REDIRECT="0",
+        SECURE_HSTS_SECONDS="0",
+        DATABASE_URL=url,
+        CONN_MAX_AGE="600",
+        LOG_LEVEL="WARNING",
+        DJANGO_SETTINGS_MODULE="policytracker.settings",
+    )
+    return env
+
+
+def collect_static(env: dict) -> None:
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
+
+
+class Server:
+    def __init__(self, *, port: int, workers: int, timeout: float, env: dict):
+        self.base = f"http://127.0.0.1:{port}"
+        gunicorn = Path(sys.executable).with_name("gunicorn")
+        # Statements stop when a request would have timed out, so no query outlives its worker.
+        env = {**env, "PGOPTIONS": f"-c statement_timeout={int(timeout * 1000)}"}
+        self.process = subprocess.Popen(
+            [
+                str(gunicorn) if gunicorn.exists() else "gunicorn",
+                "bench.wsgi:application",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                str(workers),
+                "--timeout",
+                str(int(timeout) + 5),
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=env,
+            start_new_session=True,
+        )
+
+    def wait_ready(self, limit: float = 60.0) -> None:
+        deadline = time.monotonic() + limit
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                sys.exit(f"gunicorn exited with status {self.process.returncode}.")
+            try:
+                with urllib.request.urlopen(self.base + "/__raw__/ping", timeout=2):
+                    return
+            except OSError:
+                time.sleep(0.3)
+        sys.exit("gunicorn did not answer within a minute.")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+
+
+# --- measuring -----------------------------------------------------------------------------
+
+
+def probe(base: str, path: str, timeout: float) -> dict:
+    """One request: status, size, SQL statements (app only), seconds; or a timeout."""
+    request = urllib.request.Request(base + path, headers={"X-Bench-Count-Queries": "1"})
+    started = time.perf_counter()
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            body = response.read()
+            status, queries = response.status, response.headers.get("X-Bench-Queries")
+    except urllib.error.HTTPError as error:
+        body, status, queries = error.read(), error.code, error.headers.get("X-Bench-Queries")
+    except (TimeoutError, urllib.error.URLError) as error:
+        return {"status": None, "error": f"no answer in {timeout:g} s ({error})"}
+    return {
+        "status": status,
+        "bytes": len(body),
+        "queries": int(queries) if queries is not None else None,
+        "seconds": round(time.perf_counter() - started, 4),
+    }
+
+
+def run_wrk(url: str, *, duration: int, connections: int, timeout: float) -> dict:
+    command = [
+        shutil.which("wrk") or "wrk",
+        "-t1",
+        f"-c{connections}",
+        f"-d{duration}s",
+        f"--timeout={max(1, int(timeout))}s",
+        "-s",
+        str(LUA),
+        url,
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=duration + timeout + 30)
+    for line in done.stdout.splitlines():
+        if line.startswith("BENCH_JSON "):
+            return json.loads(line.removeprefix("BENCH_JSON "))
+    raise RuntimeError(f"wrk printed no result: {done.stdout}\n{done.stderr}")
+
+
+def summarise(runs: list[dict]) -> dict:
+    """Throughput over all rounds; latency percentiles as the median of the rounds'."""
+    requests = sum(r["requests"] for r in runs)
+    seconds = sum(r["duration_us"] for r in runs) / 1e6
+    errors = sum(
+        r["connect_errors"] + r["read_errors"] + r["write_errors"] + r["timeouts"] + r["non2xx"]
+        for r in runs
+    )
+    answered = [r for r in runs if r["requests"]]  # a round too short for one answer has none
+
+    def ms(key, pick=statistics.median):
+        return round(pick(r[key] for r in answered) / 1000, 2) if answered else None
+
+    return {
+        "requests": requests,
+        "rps": round(requests / seconds, 2) if seconds else 0.0,
+        "p50_ms": ms("p50_us"),
+        "p99_ms": ms("p99_us"),
+        "max_ms": ms("max_us", max),
+        "errors": errors,
+        "timeouts": sum(r["timeouts"] for r in runs),
+        "non2xx": sum(r["non2xx"] for r in runs),
+        "bytes_per_response": round(sum(r["bytes"] for r in runs) / requests) if requests else 0,
+    }
+
+
+def measure(endpoint: Endpoint, targets: dict, server: Server, args) -> dict:
+    path, raw = endpoint.path.format(**targets), endpoint.raw.format(**targets)
+    result = {"name": endpoint.name, "kind": endpoint.kind, "path": path, "raw_path": raw}
+    app_probe = probe(server.base, path, args.timeout)
+    raw_probe = probe(server.base, raw, args.timeout)
+    result["probe"], result["raw_probe"] = app_probe, raw_probe
+    result["queries"] = app_probe.get("queries")
+    if app_probe["status"] is None or raw_probe["status"] is None:
+        # A worker is still busy with the request that timed out: let gunicorn end it.
+        result["app"] = {"errors": 1, "timeouts": 1, "rps": 0.0, "note": app_probe.get("error")}
+        result["raw"] = {"errors": 0 if raw_probe["status"] else 1}
+        time.sleep(args.timeout + 5)
+        return result
+    app_runs, raw_runs = [], []
+    options = {"duration": args.duration, "connections": args.connections}
+    for _ in range(args.rounds):
+        app_runs.append(run_wrk(server.base + path, timeout=args.timeout, **options))
+        raw_runs.append(run_wrk(server.base + raw, timeout=args.timeout, **options))
+    result["app"], result["raw"] = summarise(app_runs), summarise(raw_runs)
+    if app_probe["status"] // 100 != 2:
+        result["app"]["errors"] = max(result["app"]["errors"], 1)
+    app, raw_ = result["app"], result["raw"]
+    result["throughput_ratio"] = round(app["rps"] / raw_["rps"], 4) if raw_["rps"] else None
+    result["p50_ratio"] = (
+        round(app["p50_ms"] / raw_["p50_ms"], 2) if app["p50_ms"] and raw_["p50_ms"] else None
+    )
+    result["bytes_ratio"] = (
+        round(app_probe["bytes"] / raw_probe["bytes"], 2) if raw_probe.get("bytes") else None
+    )
+    return result
+
+
+# --- reporting -----------------------------------------------------------------------------
+
+
+def _size(n) -> str:
+    if n is None:
+        return "—"
+    return f"{n / 1e6:.1f} MB" if n >= 1e6 else f"{n / 1e3:.1f} kB" if n >= 1e3 else f"{n} B"
+
+
+def _ms(value) -> str:
+    return "—" if value is None else f"{value:.1f}"
+
+
+def _ratio(value) -> str:
+    return "—" if value is None else f"{value:.3g}"
+
+
+def table(results: list[dict]) -> str:
+    head = (
+        f"{'endpoint':<26} {'req/s':>8} {'p50 ms':>9} {'p99 ms':>9} {'errors':>6} "
+        f"{'bytes':>9} {'SQL':>5} {'raw req/s':>9} {'raw p50':>8} {'× raw':>7}"
+    )
+    lines = [head, "-" * len(head)]
+    for r in results:
+        app, raw = r["app"], r.get("raw", {})
+        ratio = r.get("throughput_ratio")
+        if "p50_ms" not in app:
+            lines.append(f"{r['name']:<26} {'timed out: ' + str(app.get('note')):<60}")
+            continue
+        lines.append(
+            f"{r['name']:<26} {app['rps']:>8.1f} {_ms(app['p50_ms']):>9} {_ms(app['p99_ms']):>9} "
+            f"{app['errors']:>6} {_size(r['probe'].get('bytes')):>9} "
+            f"{r['queries'] if r['queries'] is not None else '—':>5} {raw['rps']:>9.1f} "
+            f"{_ms(raw['p50_ms']):>8} {_ratio(ratio):>7}"
+        )
+    return "\n".join(lines)
+
+
+def plot(results: list[dict], path: Path, title: str) -> bool:
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print("matplotlib missing (pip install -e '.[bench]'): no plot written")
+        return False
+    names = [r["name"] for r in results][::-1]
+    ratios = [r.get("throughput_ratio") or 1e-4 for r in results][::-1]
+    colours = ["#3a7" if r >= 0.5 else "#e93" if r >= 0.1 else "#c33" for r in ratios]
+    fig, ax = plt.subplots(figsize=(8, 0.38 * len(names) + 1.4))
+    ax.barh(names, ratios, color=colours)
+    ax.set_xscale("log")
+    ax.set_xlim(1e-4, 1.5)
+    ax.axvline(0.5, color="#555", linestyle="--", linewidth=1)
+    ax.axvline(0.3, color="#999", linestyle=":", linewidth=1)
+    ax.set_xlabel("throughput as a fraction of the raw limit (log scale; targets 0.3–0.6)")
+    ax.set_title(title, fontsize=10)
+    for y, r in enumerate(ratios):
+        ax.text(r * 1.1, y, f"{r:.3g}" if r > 1e-4 else "timed out", va="center", fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return True
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    url = database_url()
+    env = server_environment(url)
+    if args.seed_first:
+        subprocess.run(
+            [sys.executable, "manage.py", "seed_bench", "--scale", args.scale or "small", "--reset"]
+            + (["--corpus", str(args.corpus / "scrapinghub-aeb")] if args.corpus.exists() else []),
+            cwd=ROOT,
+            check=True,
+        )
+    targets, counts = find_targets(url)
+    scale = args.scale or guess_scale(counts)
+    print(f"bench: {scale} scale, {counts['tracker_agreement']:,} agreements, targets {targets}")
+    collect_static(env)
+    server = Server(port=args.port, workers=args.workers, timeout=args.timeout, env=env)
+    started = time.perf_counter()
+    results = []
+    try:
+        server.wait_ready()
+        wanted = [s.strip() for s in args.only.split(",") if s.strip()]
+        for endpoint in ENDPOINTS:
+            if wanted and not any(w in endpoint.name for w in wanted):
+                continue
+            result = measure(endpoint, targets, server, args)
+            results.append(result)
+            app = result["app"]
+            print(
+                f"  {endpoint.name:<26} {app.get('rps', 0):>9.1f} req/s  "
+                f"ratio {result.get('throughput_ratio')}  errors {app.get('errors')}",
+                flush=True,
+            )
+        ingestion = None
+        if args.ingest:
+            from .ingestion import measure_ingestion
+
+            ingestion = measure_ingestion(args.corpus / "scrapinghub-aeb", quick=args.quick)
+    finally:
+        server.stop()
+    print()
+    print(table(results))
+    report = {
+        "scale": scale,
+        "counts": counts,
+        "targets": targets,
+        "settings": {
+            "duration_s": args.duration,
+            "rounds": args.rounds,
+            "connections": args.connections,
+            "workers": args.workers,
+            "timeout_s": args.timeout,
+        },
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
+        },
+        "measured_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "seconds": round(time.perf_counter() - started, 1),
+        "endpoints": results,
+    }
+    if ingestion is not None:
+        report["ingestion"] = ingestion
+        print(json.dumps(ingestion, indent=2))
+    output = args.output or (None if args.quick else RESULTS / f"{scale}.json")
+    if output is not None:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(json.dumps(report, indent=2) + "\n")
+        print(f"results: {output}")
+        if not args.no_plot:
+            title = f"PolicyTracker at {scale} scale vs the raw limit ({report['measured_at']})"
+            if plot(results, output.with_suffix(".png"), title):
+                print(f"plot: {output.with_suffix('.png')}")
+    failed = [r["name"] for r in results if r["app"].get("errors") or r["raw"].get("errors")]
+    if failed:
+        print(f"bench: errors (non-2xx answers or timeouts) on: {', '.join(failed)}")
+        return 1
+    return 0
