@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run demo test lint format bench eval worker beat clean
+.PHONY: install run demo test lint format bench seed-bench bench-smoke eval worker beat clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,23 @@ lint: install  ## ruff, Django's checks, and no missing migrations
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+$(VENV)/.bench-installed: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e ".[dev,bench]"
+	touch $@
+
+SCALE ?= medium
+seed-bench: $(VENV)/.bench-installed  ## fill DATABASE_URL (PostgreSQL) with SCALE=small|medium|large data
+	$(BIN)/python manage.py migrate --noinput -v 0
+	$(BIN)/python manage.py seed_bench --scale $(SCALE) --reset --corpus $(or $(CORPORA),../shared/corpora)/scrapinghub-aeb
+
+bench: $(VENV)/.bench-installed  ## every page and endpoint vs the raw limit, on the seeded DATABASE_URL
+	$(BIN)/python -m bench --scale $(SCALE) $(BENCH_ARGS)
+
+bench-smoke: $(VENV)/.bench-installed  ## CI: small scale into DATABASE_URL, a quick run that fails on errors
+	$(BIN)/python manage.py migrate --noinput -v 0
+	$(BIN)/python manage.py seed_bench --scale small --reset
+	$(BIN)/python -m bench --quick
 
 eval: install  ## extraction quality on ../shared/corpora (or CORPORA=path)
 	$(BIN)/python manage.py evaluate_extraction $(or $(CORPORA),../shared/corpora)

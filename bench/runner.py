@@ -62,6 +62,10 @@ def parse_args(argv=None):
         help="CI smoke: one 1-second round per endpoint, results not written to bench/results.",
     )
     parser.add_argument("--ingest", action="store_true", help="Also measure ingestion.")
+    parser.add_argument("--ingest-only", action="store_true", help="Measure ingestion only.")
+    parser.add_argument(
+        "--ingest-articles", type=int, default=5000, help="Articles for the ingestion run."
+    )
     parser.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpora")
     args = parser.parse_args(argv)
     if args.quick:
@@ -383,6 +387,14 @@ def plot(results: list[dict], path: Path, title: str) -> bool:
     return True
 
 
+def ingest(args) -> dict:
+    from .ingestion import measure_ingestion
+
+    return measure_ingestion(
+        args.corpus / "scrapinghub-aeb", articles=args.ingest_articles, quick=args.quick
+    )
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
     url = database_url()
@@ -397,6 +409,15 @@ def main(argv=None) -> int:
     targets, counts = find_targets(url)
     scale = args.scale or guess_scale(counts)
     print(f"bench: {scale} scale, {counts['tracker_agreement']:,} agreements, targets {targets}")
+    if args.ingest_only:
+        # Added to the results of the last full run at this scale.
+        output = args.output or RESULTS / f"{scale}.json"
+        report = json.loads(output.read_text()) if output.exists() else {"scale": scale}
+        report["ingestion"] = ingest(args)
+        print(json.dumps(report["ingestion"], indent=2))
+        output.write_text(json.dumps(report, indent=2) + "\n")
+        print(f"results: {output}")
+        return 0
     collect_static(env)
     server = Server(port=args.port, workers=args.workers, timeout=args.timeout, env=env)
     started = time.perf_counter()
@@ -415,13 +436,9 @@ def main(argv=None) -> int:
                 f"ratio {result.get('throughput_ratio')}  errors {app.get('errors')}",
                 flush=True,
             )
-        ingestion = None
-        if args.ingest:
-            from .ingestion import measure_ingestion
-
-            ingestion = measure_ingestion(args.corpus / "scrapinghub-aeb", quick=args.quick)
     finally:
         server.stop()
+    ingestion = ingest(args) if args.ingest else None
     print()
     print(table(results))
     report = {

@@ -1,0 +1,168 @@
+"""Ingestion throughput of one worker, against trafilatura alone on the same pages, and the
+worker's memory after 500 and after 5,000 articles.
+
+The ScrapingHub benchmark pages (`../shared/corpora/scrapinghub-aeb/html/*.html.gz`) are served
+from a local HTTP server on 127.0.0.1 under ever new URLs (`/r<n>/<id>.html`), so every article
+is new to the tracker although the pages repeat. One worker process (`python -m bench.ingestion
+worker …`, a fresh interpreter like a Celery pool process) runs the real service,
+`apps.news.ingest.ingest_url` — fetch through safe_fetch, extract, deduplicate, match, store —
+into its own database, seeded at small scale so matching has records to find.
+"""
+
+import gzip
+import http.server
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATABASE = "policytracker_bench_ingest"
+
+
+def load_pages(corpus: Path) -> dict[str, bytes]:
+    return {
+        path.name.removesuffix(".html.gz"): gzip.decompress(path.read_bytes())
+        for path in sorted((corpus / "html").glob("*.html.gz"))
+    }
+
+
+class _PageServer(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+
+def serve_pages(pages: dict[str, bytes], port: int) -> _PageServer:
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            name = self.path.rsplit("/", 1)[-1].removesuffix(".html")
+            body = pages.get(name)
+            if body is None:
+                self.send_error(404)
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = _PageServer(("127.0.0.1", port), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def _rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def worker(base: str, names: list[str], count: int, checkpoints: list[int]) -> dict:
+    """Runs inside the worker process: ingest `count` articles, note time and RSS on the way."""
+    import django
+
+    django.setup()
+    from apps.news.ingest import ingest_url
+
+    started = time.perf_counter()
+    marks, statuses = {}, {}
+    for i in range(count):
+        outcome = ingest_url(url=f"{base}/r{i}/{names[i % len(names)]}.html")
+        statuses[outcome.status] = statuses.get(outcome.status, 0) + 1
+        if i + 1 in checkpoints:
+            marks[str(i + 1)] = {
+                "seconds": round(time.perf_counter() - started, 2),
+                "rss_mb": round(_rss_mb(), 1),
+            }
+    return {"marks": marks, "statuses": statuses}
+
+
+def trafilatura_rate(pages: dict[str, bytes], seconds: float = 20.0) -> dict:
+    """Pages per second for trafilatura.extract alone, over the same pages, in one process."""
+    import trafilatura
+
+    done, started = 0, time.perf_counter()
+    items = list(pages.items())
+    while time.perf_counter() - started < seconds or done < 20:
+        name, html = items[done % len(items)]
+        trafilatura.extract(html.decode("utf-8", "replace"), url=f"http://127.0.0.1/{name}.html")
+        done += 1
+    elapsed = time.perf_counter() - started
+    return {"pages": done, "seconds": round(elapsed, 2), "pages_per_s": round(done / elapsed, 2)}
+
+
+def measure_ingestion(
+    corpus: Path, *, articles: int = 5000, quick: bool = False, port: int = 8121
+) -> dict:
+    if not (corpus / "html").is_dir():
+        return {"skipped": f"no corpus at {corpus}"}
+    database = os.environ.get("BENCH_INGEST_DATABASE_URL", "")
+    if not database:
+        server_url = os.environ["DATABASE_URL"].rsplit("/", 1)[0]
+        database = f"{server_url}/{os.environ.get('BENCH_INGEST_DATABASE', DEFAULT_DATABASE)}"
+    count = 60 if quick else articles
+    checkpoints = [count // 10, count]
+    pages = load_pages(corpus)
+    env = {
+        **os.environ,
+        "DATABASE_URL": database,
+        "INGEST_ALLOWED_PRIVATE_HOSTS": f"127.0.0.1:{port}",
+        "LOG_LEVEL": "WARNING",
+        "DEBUG": "0",
+        "SECRET_KEY": "bench-ingestion",
+        "DJANGO_SETTINGS_MODULE": "policytracker.settings",
+    }
+    env.pop("REDIS_URL", None)
+    manage = [sys.executable, "manage.py"]
+    subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
+    subprocess.run(
+        [*manage, "seed_bench", "--scale", "small", "--reset"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    print(f"ingestion: {count} articles from {len(pages)} pages, one worker", flush=True)
+    server = serve_pages(pages, port)
+    try:
+        done = subprocess.run(
+            [
+                *(sys.executable, "-m", "bench.ingestion", "worker"),
+                *(f"http://127.0.0.1:{port}", str(count), ",".join(map(str, checkpoints))),
+            ],
+            cwd=ROOT,
+            env={**env, "BENCH_PAGE_NAMES": ",".join(pages)},
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+    finally:
+        server.shutdown()
+    run = json.loads(done.stdout.strip().splitlines()[-1])
+    first, last = (run["marks"][str(c)] for c in checkpoints)
+    ingest_rate = round(count / last["seconds"], 2)
+    extract = trafilatura_rate(pages, seconds=5.0 if quick else 20.0)
+    return {
+        "articles": count,
+        "pages": len(pages),
+        "statuses": run["statuses"],
+        "ingest_articles_per_s": ingest_rate,
+        "trafilatura_pages_per_s": extract["pages_per_s"],
+        "ingest_vs_trafilatura_ratio": round(ingest_rate / extract["pages_per_s"], 3),
+        f"rss_mb_after_{checkpoints[0]}": first["rss_mb"],
+        f"rss_mb_after_{checkpoints[1]}": last["rss_mb"],
+        "rss_growth_ratio": round(last["rss_mb"] / first["rss_mb"], 3),
+    }
+
+
+if __name__ == "__main__" and sys.argv[1:2] == ["worker"]:
+    base, count, checkpoints = sys.argv[2], int(sys.argv[3]), sys.argv[4]
+    names = os.environ["BENCH_PAGE_NAMES"].split(",")
+    result = worker(base, names, count, [int(c) for c in checkpoints.split(",")])
+    print(json.dumps(result))
