@@ -45,15 +45,30 @@ def test_misspelt_article_filter_no_longer_returns_every_article(api_client):
     assert misspelt.status_code == 400
 
 
-@pytest.mark.parametrize(
-    ("url", "parameters"),
-    [
-        (AGREEMENTS_URL, {"page": "1", "format": "json", "status": "signed", "search": "x"}),
-        (ARTICLES_URL, {"page_size": "1", "format": "json", "link_status": "confirmed"}),
-    ],
-)
-def test_filters_paginator_parameters_and_format_are_read(api_client, url, parameters):
-    AgreementFactory()
-    ArticleFactory()
+def test_agreement_filters_page_and_format_are_read_together(api_client):
+    wanted = AgreementFactory(status="signed", title="Taxpayer data memorandum")
+    AgreementFactory(status="proposed", title="Taxpayer data rule")
+    AgreementFactory(status="signed", title="Border agreement")
 
-    assert api_client.get(url, parameters).status_code == 200
+    response = api_client.get(
+        AGREEMENTS_URL, {"page": "1", "format": "json", "status": "signed", "search": "taxpayer"}
+    )
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    assert [item["slug"] for item in response.json()["results"]] == [wanted.slug]
+
+
+def test_article_filter_page_size_and_format_are_read_together(api_client):
+    confirmed = [ArticleLinkFactory(status="confirmed").article for _ in range(2)]
+    ArticleLinkFactory(status="suggested")
+
+    response = api_client.get(
+        ARTICLES_URL, {"page_size": "1", "format": "json", "link_status": "confirmed"}
+    )
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    [item] = response.json()["results"]
+    assert item["id"] in {article.pk for article in confirmed}
+    assert response.json()["next"] is not None

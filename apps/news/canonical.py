@@ -232,5 +232,5 @@ def _remove_dot_segments(path: str) -> str:
                 output.append("")
         else:
             output.append(segment)
-    result = "/".join(output)
-    return result if result.startswith("/") else "/" + result
+    # The leading "" (the path starts with "/") is never popped, so the result keeps its "/".
+    return "/".join(output)

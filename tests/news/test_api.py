@@ -333,3 +333,110 @@ def test_feeds_show_fetch_health_to_staff(api_client):
         "consecutive_failures": 3,
         "next_fetch_at": "2025-04-09T12:00:00Z",
     }
+
+
+# --- Page sizes and cursors a client can get wrong --------------------------------------------
+
+
+def add_undated_articles(count):
+    outlet = OutletFactory()
+    Article.objects.bulk_create(
+        Article(
+            canonical_url=f"https://bulk.example/{n}",
+            url=f"https://bulk.example/{n}",
+            outlet=outlet,
+            title=f"Bulk {n}",
+            fetch_status=Article.FetchStatus.FETCHED,
+        )
+        for n in range(count)
+    )
+
+
+def cursor(data):
+    import base64
+    import json
+
+    return base64.urlsafe_b64encode(json.dumps(data).encode()).decode()
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "ten", "2.5", ""])
+def test_page_size_that_is_not_a_positive_whole_number_is_400(api_client, value):
+    ArticleFactory()
+
+    response = api_client.get(ARTICLES_URL, {"page_size": value})
+
+    assert response.status_code == 400
+    assert response.json() == {"page_size": ["Must be a whole number from 1 to 200."]}
+
+
+def test_page_holds_fifty_articles_by_default_and_at_most_two_hundred(api_client):
+    add_undated_articles(201)
+
+    assert len(ids(api_client.get(ARTICLES_URL))) == 50
+    assert len(ids(api_client.get(ARTICLES_URL, {"page_size": 200}))) == 200
+    assert len(ids(api_client.get(ARTICLES_URL, {"page_size": 1000}))) == 200
+
+
+def test_a_page_that_holds_the_last_article_has_no_next_link(api_client):
+    add_undated_articles(3)
+
+    exactly = api_client.get(ARTICLES_URL, {"page_size": 3}).json()
+    one_short = api_client.get(ARTICLES_URL, {"page_size": 2}).json()
+
+    assert (len(exactly["results"]), exactly["next"]) == (3, None)
+    assert len(one_short["results"]) == 2
+    assert one_short["next"] is not None
+    assert exactly["previous"] is None
+
+
+def test_a_page_reached_backwards_links_forward_to_the_page_it_came_from(
+    api_client, timeline_of_articles
+):
+    first = api_client.get(ARTICLES_URL, {"page_size": 2}).json()
+    second = api_client.get(first["next"]).json()
+
+    back = api_client.get(second["previous"]).json()
+    forward_again = api_client.get(back["next"]).json()
+
+    assert ids_of(back) == timeline_of_articles[:2]
+    assert back["previous"] is None
+    assert ids_of(forward_again) == timeline_of_articles[2:4]
+
+
+def test_an_empty_page_reached_backwards_links_to_the_first_page(api_client):
+    newest = ArticleFactory(published_at=at(9))
+    before_newest = cursor({"p": at(9).isoformat(), "i": newest.pk, "r": 1})
+
+    page = api_client.get(ARTICLES_URL, {"cursor": before_newest, "page_size": 2}).json()
+
+    assert page["results"] == []
+    assert page["previous"] is None
+    assert "cursor" not in parse_qs(urlsplit(page["next"]).query)
+    assert parse_qs(urlsplit(page["next"]).query)["page_size"] == ["2"]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"i": 1, "r": 0},
+        {"p": None, "r": 0},
+        {"p": None, "i": 1},
+        {"p": "yesterday", "i": 1, "r": 0},
+        {"p": None, "i": "one", "r": 0},
+        [None, 1, 0],
+    ],
+    ids=["no-date", "no-id", "no-direction", "bad-date", "bad-id", "not-an-object"],
+)
+def test_a_tampered_cursor_is_400_not_a_crash_or_a_guess(api_client, data):
+    ArticleFactory()
+
+    response = api_client.get(ARTICLES_URL, {"cursor": cursor(data)})
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "cursor": ["Invalid cursor: use the next or previous link of a response."]
+    }
+
+
+def ids_of(page):
+    return [item["id"] for item in page["results"]]

@@ -156,3 +156,65 @@ def test_host_of_drops_only_a_leading_www(url, host):
 def test_host_of_refuses_non_http_urls():
     with pytest.raises(ValueError):
         host_of("ftp://www.example.com/")
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("", "Not a URL: empty value."),
+        ("   ", "Not a URL: empty value."),
+        ("http://./a", "URL has no host: 'http://./a'."),
+        ("http://a..b.com/", "URL has an invalid host name: 'http://a..b.com/'."),
+        ("http://a_b!.com/", "URL has an invalid host name: 'http://a_b!.com/'."),
+    ],
+)
+def test_refused_url_says_why_and_quotes_the_url(url, message):
+    with pytest.raises(ValueError) as caught:
+        canonicalize_url(url)
+
+    assert str(caught.value) == message
+
+
+def test_invalid_international_host_names_the_url():
+    with pytest.raises(ValueError, match=r"^URL has an invalid host name: 'http://xn--a\.\w+/' "):
+        canonicalize_url("http://xn--a.ünï/")
+
+
+@pytest.mark.parametrize(
+    ("url", "canonical"),
+    [
+        ("http://alice@Example.com/x", "http://alice@example.com/x"),
+        ("http://alice:secret@Example.com/x", "http://alice:secret@example.com/x"),
+        ("http://a@b@example.com/x", "http://a@b@example.com/x"),
+    ],
+)
+def test_user_part_is_kept_whole(url, canonical):
+    # Credentials select what the server returns; dropping them could merge different pages.
+    assert canonicalize_url(url) == canonical
+
+
+def test_full_width_host_maps_to_its_ascii_form():
+    assert canonicalize_url("https://ｅｘａｍｐｌｅ.com/a") == "https://example.com/a"
+
+
+def test_empty_query_pairs_are_dropped_and_the_rest_kept():
+    assert canonicalize_url("https://example.com/?b=2&&a=1&") == "https://example.com/?a=1&b=2"
+
+
+def test_parameter_name_ends_at_the_first_equals_sign():
+    assert canonicalize_url("https://example.com/?q=a=b&gclid=x=y") == "https://example.com/?q=a=b"
+
+
+@pytest.mark.parametrize(
+    ("path", "resolved"),
+    [
+        ("/a/b/..", "/a/"),
+        ("/a/b/.", "/a/b/"),
+        ("/a/../b", "/b"),
+        ("/a/./b", "/a/b"),
+        ("/../a", "/a"),
+        ("/..", "/"),
+    ],
+)
+def test_dot_segments_resolve_as_a_browser_does(path, resolved):
+    assert canonicalize_url("https://example.com" + path) == "https://example.com" + resolved

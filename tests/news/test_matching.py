@@ -414,3 +414,37 @@ def test_suggest_links_uses_the_current_records_by_default():
     (suggestion,) = suggest_links(title="", text="Public Citizen sued.")
 
     assert (suggestion.target_kind, suggestion.target_id) == (ACTOR, actor.pk)
+
+
+# --- Edges of THE RULE, as a reader would check them -------------------------------------------
+
+
+def test_parties_and_instrument_in_adjacent_paragraphs_do_not_suggest_the_agreement():
+    text = "The IRS will hand over addresses to ICE.\nOfficials signed the memorandum on Monday."
+
+    assert (AGREEMENT, MOU) not in suggested(suggest_links(title="", text=text, matcher=matcher()))
+
+
+def test_a_middle_initial_does_not_end_a_sentence():
+    # "Q." is John Q. Public's initial: the first sentence names both parties.
+    text = "The IRS and John Q. Public of ICE met. They signed a deal."
+
+    assert (AGREEMENT, MOU) in suggested(suggest_links(title="", text=text, matcher=matcher()))
+
+
+def test_term_count_counts_the_records_names_not_the_instrument_words():
+    two_aliases = AliasMatcher.from_aliases(
+        [(ACTOR, IRS, "IRS", True), (ACTOR, ICE, "ICE", True)], parties=()
+    )
+
+    assert two_aliases.term_count == 2
+
+
+@pytest.mark.django_db
+def test_an_all_capitals_title_matches_only_in_capitals():
+    daca = AgreementFactory(title="DACA")
+    renewal = AgreementFactory(title="Deferred Action Renewal")
+
+    found = build_matcher().match("daca rules and the DACA memo; a deferred action renewal")
+
+    assert [(m.target_id, m.start) for m in found] == [(daca.pk, 19), (renewal.pk, 32)]

@@ -9,10 +9,6 @@ import pytest
 from django.conf import settings
 
 from apps.news.near_duplicates import (
-    MIN_WORDS,
-    NEAR_DUPLICATE_THRESHOLD,
-    NEAR_DUPLICATE_WINDOW,
-    NUM_PERMUTATIONS,
     estimate_similarity,
     find_near_duplicate_of,
     fingerprint,
@@ -109,7 +105,7 @@ def short_text(n: int) -> str:
 def test_fingerprint_has_one_value_per_permutation():
     signature = fingerprint(WIRE_STORY)
 
-    assert len(signature) == NUM_PERMUTATIONS
+    assert len(signature) == 128
     assert all(isinstance(value, int) and 0 <= value < 2**32 for value in signature)
 
 
@@ -140,9 +136,7 @@ def test_fingerprint_ignores_case_and_punctuation():
 
 
 def test_syndicated_copy_scores_above_threshold():
-    assert estimate_similarity(fingerprint(WIRE_STORY), fingerprint(syndicated_copy())) >= (
-        NEAR_DUPLICATE_THRESHOLD
-    )
+    assert estimate_similarity(fingerprint(WIRE_STORY), fingerprint(syndicated_copy())) >= 0.7
 
 
 def test_same_topic_article_scores_far_below_threshold():
@@ -150,8 +144,8 @@ def test_same_topic_article_scores_far_below_threshold():
 
 
 def test_texts_below_min_words_have_no_fingerprint():
-    assert fingerprint(short_text(MIN_WORDS - 1)) == []
-    assert len(fingerprint(short_text(MIN_WORDS))) == NUM_PERMUTATIONS
+    assert fingerprint(short_text(49)) == []
+    assert len(fingerprint(short_text(50))) == 128
 
 
 def test_empty_fingerprints_are_not_similar():
@@ -185,7 +179,7 @@ def test_same_topic_article_is_not_a_copy():
 
 @pytest.mark.django_db
 def test_short_texts_never_match_even_when_identical():
-    text = short_text(MIN_WORDS - 1)
+    text = short_text(49)
     ArticleFactory(text=text, text_fingerprint=fingerprint(text))
 
     assert (
@@ -242,7 +236,9 @@ def test_articles_outside_the_window_are_not_compared():
 
     found = find_near_duplicate_of(
         fingerprint=fingerprint(WIRE_STORY),
-        published_at=original.published_at + NEAR_DUPLICATE_WINDOW + datetime.timedelta(hours=1),
+        published_at=original.published_at
+        + datetime.timedelta(days=3)
+        + datetime.timedelta(hours=1),
     )
 
     assert found is None
@@ -295,6 +291,135 @@ def test_lookup_runs_a_bounded_number_of_queries(django_assert_max_num_queries):
 
 
 def test_copy_with_two_added_paragraphs_scores_above_threshold():
-    assert estimate_similarity(fingerprint(WIRE_STORY), fingerprint(heavier_copy())) >= (
-        NEAR_DUPLICATE_THRESHOLD
+    assert estimate_similarity(fingerprint(WIRE_STORY), fingerprint(heavier_copy())) >= 0.7
+
+
+# --- The rules as numbers a curator can check -------------------------------------------------
+
+APRIL_8 = datetime.datetime(2025, 4, 8, 12, 0, tzinfo=datetime.UTC)
+
+
+def signature_agreeing_in(slots: int, *, of: int = 100) -> tuple[list[int], list[int]]:
+    """Two fingerprints of `of` slots that agree in exactly `slots` of them."""
+    mine = list(range(of))
+    theirs = [value if i < slots else value + 1000 for i, value in enumerate(mine)]
+    return mine, theirs
+
+
+def test_forty_nine_words_have_no_fingerprint_and_fifty_words_do():
+    assert fingerprint(short_text(49)) == []
+    assert len(fingerprint(short_text(50))) == 128
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("agreeing_slots", "is_copy"),
+    [(69, False), (70, True), (71, True)],
+)
+def test_a_copy_is_one_whose_estimate_reaches_seventy_percent(agreeing_slots, is_copy):
+    mine, theirs = signature_agreeing_in(agreeing_slots)
+    stored = ArticleFactory(text_fingerprint=theirs, published_at=APRIL_8)
+
+    found = find_near_duplicate_of(fingerprint=mine, published_at=APRIL_8)
+
+    assert found == (stored if is_copy else None)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("offset", "compared"),
+    [
+        (datetime.timedelta(days=3) - datetime.timedelta(minutes=1), True),
+        (datetime.timedelta(days=3), True),
+        (datetime.timedelta(days=3) + datetime.timedelta(minutes=1), False),
+    ],
+)
+@pytest.mark.parametrize("direction", [1, -1])
+def test_only_articles_published_within_three_days_either_side_are_compared(
+    offset, compared, direction
+):
+    stored = ArticleFactory(
+        text=WIRE_STORY,
+        text_fingerprint=fingerprint(WIRE_STORY),
+        published_at=APRIL_8 + direction * offset,
     )
+
+    found = find_near_duplicate_of(fingerprint=fingerprint(WIRE_STORY), published_at=APRIL_8)
+
+    assert found == (stored if compared else None)
+
+
+@pytest.mark.django_db
+def test_an_undated_article_stored_within_three_days_is_compared():
+    undated = ArticleFactory(
+        text=WIRE_STORY, text_fingerprint=fingerprint(WIRE_STORY), published_at=None
+    )
+
+    found = find_near_duplicate_of(
+        fingerprint=fingerprint(syndicated_copy()),
+        published_at=undated.created_at + datetime.timedelta(days=2),
+    )
+
+    assert found == undated
+
+
+@pytest.mark.django_db
+def test_an_undated_copy_is_compared_with_articles_stored_in_the_last_three_days():
+    recent = ArticleFactory(text=WIRE_STORY, text_fingerprint=fingerprint(WIRE_STORY))
+
+    found = find_near_duplicate_of(fingerprint=fingerprint(syndicated_copy()), published_at=None)
+
+    assert found == recent
+
+
+@pytest.mark.django_db
+def test_a_fingerprint_of_another_length_is_no_match_and_no_error():
+    # A fingerprint stored under another permutation count cannot be compared slot by slot.
+    ArticleFactory(text_fingerprint=fingerprint(WIRE_STORY)[:64], published_at=APRIL_8)
+
+    assert find_near_duplicate_of(fingerprint=fingerprint(WIRE_STORY), published_at=APRIL_8) is None
+
+
+@pytest.mark.django_db
+def test_the_original_is_the_first_published_even_if_stored_later():
+    from apps.news.models import Article
+
+    published_first = ArticleFactory(
+        text=WIRE_STORY, text_fingerprint=fingerprint(WIRE_STORY), published_at=APRIL_8
+    )
+    published_second = ArticleFactory(
+        text=WIRE_STORY,
+        text_fingerprint=fingerprint(WIRE_STORY),
+        published_at=APRIL_8 + datetime.timedelta(hours=6),
+    )
+    # Ingested out of order: the later story reached us a day before the earlier one.
+    Article.objects.filter(pk=published_second.pk).update(created_at=APRIL_8)
+    Article.objects.filter(pk=published_first.pk).update(
+        created_at=APRIL_8 + datetime.timedelta(days=1)
+    )
+
+    found = find_near_duplicate_of(
+        fingerprint=fingerprint(syndicated_copy()),
+        published_at=APRIL_8 + datetime.timedelta(hours=12),
+    )
+
+    assert found == published_first
+
+
+@pytest.mark.django_db
+def test_a_hand_made_cycle_of_copies_stops_at_the_first_repeat(django_assert_max_num_queries):
+    from apps.news.models import Article
+
+    root = ArticleFactory(text_fingerprint=[], published_at=APRIL_8 - datetime.timedelta(days=9))
+    match = ArticleFactory(
+        text=WIRE_STORY,
+        text_fingerprint=fingerprint(WIRE_STORY),
+        near_duplicate_of=root,
+        published_at=APRIL_8,
+    )
+    Article.objects.filter(pk=root.pk).update(near_duplicate_of=match)
+
+    with django_assert_max_num_queries(3):
+        found = find_near_duplicate_of(fingerprint=fingerprint(WIRE_STORY), published_at=APRIL_8)
+
+    assert found == root

@@ -458,3 +458,64 @@ def test_redirect_chain_within_the_limit_is_followed(server, settings):
     server.expect_request("/hop/3").respond_with_data("end")
 
     assert fetch(server.url_for("/hop/0")).content == b"end"
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        # 6to4 carries an IPv4 address in bits 16–48: this one is 127.0.0.1.
+        ("http://[2002:7f00:1::]/", "refused: 2002:7f00:1:: is a loopback address"),
+        # NAT64 carries one in the last 32 bits: this one is 10.0.0.1.
+        ("http://[64:ff9b::a00:1]/", "refused: 64:ff9b::a00:1 is a private address"),
+        # Carrier-grade NAT space is neither private nor global.
+        ("http://100.64.0.1/", "refused: 100.64.0.1 is not a public address"),
+    ],
+)
+def test_addresses_that_hide_a_non_public_one_are_refused(url, reason, outside_connections):
+    with pytest.raises(FetchError) as caught:
+        fetch(url)
+
+    assert caught.value.reason == reason
+    assert outside_connections == []
+
+
+def test_proxy_environment_variables_do_not_reroute_the_fetch(server, other_server, monkeypatch):
+    # A proxy would become the peer, so the address check would vouch for the wrong machine.
+    for name in ("NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTP_PROXY", other_server.url_for("/"))
+    monkeypatch.setenv("ALL_PROXY", other_server.url_for("/"))
+    server.expect_request("/feed").respond_with_data("direct")
+
+    assert fetch(server.url_for("/feed")).content == b"direct"
+    assert other_server.log == []
+
+
+@pytest.mark.parametrize("declare_length", [True, False])
+def test_body_of_exactly_max_bytes_is_kept_and_one_byte_more_is_refused(server, declare_length):
+    def body_of(size):
+        def handler(request):
+            if declare_length:
+                return Response(b"a" * size)
+            return Response(iter([b"a" * size]))  # streamed: no Content-Length
+
+        return handler
+
+    server.expect_request("/exact").respond_with_handler(body_of(1000))
+    server.expect_request("/over").respond_with_handler(body_of(1001))
+
+    assert len(fetch(server.url_for("/exact"), max_bytes=1000).content) == 1000
+    with pytest.raises(FetchError) as caught:
+        fetch(server.url_for("/over"), max_bytes=1000)
+    assert caught.value.reason == "response exceeded 1000 bytes"
+
+
+def test_redirect_status_without_location_is_an_error_not_a_loop(server):
+    server.expect_request("/feed").respond_with_data("", status=302)
+
+    with pytest.raises(FetchError) as caught:
+        fetch(server.url_for("/feed"))
+
+    assert caught.value.reason == "HTTP 302 Found without a Location header"
+    assert caught.value.status_code == 302
+    assert len(server.log) == 1

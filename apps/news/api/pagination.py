@@ -85,11 +85,20 @@ class NewestArticlesPagination(BasePagination):
         return list(dated.order_by("published_at", "pk")[:limit])
 
     def get_page_size(self, request):
-        try:
-            requested = int(request.query_params[self.page_size_query_param])
-        except (KeyError, ValueError):
+        value = request.query_params.get(self.page_size_query_param)
+        if value is None:
             return self.page_size
-        return min(max(requested, 1), self.max_page_size)
+        # Zero or a typo must not quietly become some other size: a client looping on `next`
+        # would never learn why its pages look wrong. Above the maximum is capped, as DRF does.
+        if not value.isdecimal() or int(value) < 1:
+            raise ValidationError(
+                {
+                    self.page_size_query_param: [
+                        f"Must be a whole number from 1 to {self.max_page_size}."
+                    ]
+                }
+            )
+        return min(int(value), self.max_page_size)
 
     def decode_cursor(self, request):
         encoded = request.query_params.get(self.cursor_query_param)
