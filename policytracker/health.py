@@ -1,4 +1,10 @@
-"""`/healthz`: is this process able to serve — database reachable, and Redis when configured."""
+"""Health endpoints for load balancers and operators.
+
+- `/healthz` (liveness and readiness of the web tier): 200 while this process can serve pages,
+  which needs the database and nothing else. Redis being down degrades background work (feeds,
+  alerts) but every page and endpoint still serves, so it must not take web servers out of rotation.
+- `/status`: every dependency, with Redis reported as "degraded" rather than failing.
+"""
 
 import logging
 import time
@@ -47,12 +53,29 @@ def _check_redis() -> dict:
     return {"ok": True, "ms": round((time.monotonic() - started) * 1000, 1)}
 
 
-@never_cache
-def healthz(request):
+def _checks() -> dict:
     checks = {"database": _check_database()}
     if settings.REDIS_URL:
         checks["redis"] = _check_redis()
-    healthy = all(check["ok"] for check in checks.values())
+    return checks
+
+
+@never_cache
+def healthz(request):
+    database = _check_database()
     return JsonResponse(
-        {"status": "ok" if healthy else "error", "checks": checks}, status=200 if healthy else 503
+        {"status": "ok" if database["ok"] else "error", "checks": {"database": database}},
+        status=200 if database["ok"] else 503,
     )
+
+
+@never_cache
+def status(request):
+    checks = _checks()
+    if not checks["database"]["ok"]:
+        overall, code = "error", 503
+    elif all(check["ok"] for check in checks.values()):
+        overall, code = "ok", 200
+    else:
+        overall, code = "degraded", 200
+    return JsonResponse({"status": overall, "checks": checks}, status=code)

@@ -8,7 +8,6 @@ import re
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -21,7 +20,7 @@ from apps.tracker.templatetags.tracker_tags import web_url
 
 from . import services
 from .models import Article, ArticleLink, ArticleURL, Feed, Outlet
-from .tasks import ingest_feed_task
+from .tasks import request_feed_fetches
 
 
 def external_link(url: str, label) -> str:
@@ -148,9 +147,13 @@ class FeedAdmin(SimpleHistoryAdmin):
     @admin.action(description="Fetch now", permissions=["change"])
     def fetch_now(self, request, queryset):
         feed_ids = list(queryset.filter(active=True).values_list("pk", flat=True))
-        for feed_id in feed_ids:
-            transaction.on_commit(lambda feed_id=feed_id: ingest_feed_task.delay(feed_id))
-        message = f"Queued {len(feed_ids)} feed(s) for fetching."
+        deferred = request_feed_fetches(feed_ids=feed_ids)
+        message = f"Queued {len(feed_ids) - len(deferred)} feed(s) for fetching."
+        if deferred:
+            message += (
+                f" {len(deferred)} feed(s) could not be queued because the task queue is"
+                " unreachable: they are marked due and will be fetched as soon as it is back."
+            )
         inactive = queryset.filter(active=False).count()
         if inactive:
             message += f" {inactive} inactive feed(s) skipped: switch them on first."

@@ -3,7 +3,6 @@ absolute links, noting what was wrong with the feed instead of failing on it."""
 
 from __future__ import annotations
 
-import html
 import io
 import json
 import re
@@ -13,8 +12,9 @@ from urllib.parse import urljoin, urlsplit
 
 import defusedxml.ElementTree
 import feedparser
-import nh3
 from defusedxml import DefusedXmlException
+
+from .text_clean import sanitize_plain_text, text_from_html
 
 JSON_FEED_VERSION_PREFIXES = ("https://jsonfeed.org/version/1", "http://jsonfeed.org/version/1")
 # Enough of the start of a document to see its root element or an <html> tag.
@@ -133,12 +133,17 @@ def _parse_xml_feed(
     for index, raw in enumerate(parsed.entries, start=1):
         entry = _entry_from_feedparser(raw, base=base)
         if entry is None:
-            skipped.append(_entry_label(_plain_text(raw.get("title", "")), index))
+            skipped.append(
+                _entry_label(
+                    _plain_text(raw.get("title", ""), content_type=_detail_type(raw, "title")),
+                    index,
+                )
+            )
         else:
             entries.append(entry)
     _note_skipped(skipped, problems)
     return ParsedFeed(
-        title=_plain_text(feed.get("title", "")),
+        title=_plain_text(feed.get("title", ""), content_type=_detail_type(feed, "title")),
         link=_absolute_http_url(feed.get("link", ""), base=url),
         entries=entries,
         problems=problems,
@@ -167,7 +172,7 @@ def _describe_bozo(exc: Exception | None) -> str:
 
 
 def _entry_from_feedparser(raw, *, base: str) -> FeedEntry | None:
-    title = _plain_text(raw.get("title", ""))
+    title = _plain_text(raw.get("title", ""), content_type=_detail_type(raw, "title"))
     link = raw.get("link", "")
     if not link and raw.get("guidislink"):
         link = raw.get("id", "")
@@ -175,14 +180,16 @@ def _entry_from_feedparser(raw, *, base: str) -> FeedEntry | None:
     if not url:
         return None
     summary = raw.get("summary", "")
+    summary_type = _detail_type(raw, "summary")
     if not summary and raw.get("content"):
         summary = raw.content[0].get("value", "")
+        summary_type = raw.content[0].get("type", "text/html")
     return FeedEntry(
         url=url,
         title=title,
         published_at=_utc_from_struct(raw.get("published_parsed") or raw.get("updated_parsed")),
-        summary=_plain_text(summary),
-        author=_plain_text(raw.get("author", "")),
+        summary=_plain_text(summary, content_type=summary_type),
+        author=_plain_text(raw.get("author", ""), content_type="text/plain"),
         guid=str(raw.get("id", "")).strip(),
     )
 
@@ -208,17 +215,18 @@ def _parse_json_feed(content: bytes, *, url: str) -> ParsedFeed:
         if not isinstance(item, dict):
             problems.append(f"item number {index} was skipped: it is not an object")
             continue
+        # The spec says plain text, but titles in the wild carry <i> and &amp;: read them as HTML.
         title = _plain_text(_json_text(item.get("title")))
         link = _json_text(item.get("url")) or _json_text(item.get("external_url"))
         entry_url = _absolute_http_url(link, base=base)
         if not entry_url:
             skipped.append(_entry_label(title, index))
             continue
-        summary = (
-            _json_text(item.get("summary"))
-            or _json_text(item.get("content_text"))
-            or _json_text(item.get("content_html"))
-        )
+        # JSON Feed's summary and content_text are plain text; only content_html is HTML.
+        summary = _json_text(item.get("summary")) or _json_text(item.get("content_text"))
+        summary_type = "text/plain"
+        if not summary:
+            summary, summary_type = _json_text(item.get("content_html")), "text/html"
         entries.append(
             FeedEntry(
                 url=entry_url,
@@ -226,14 +234,16 @@ def _parse_json_feed(content: bytes, *, url: str) -> ParsedFeed:
                 published_at=_utc_from_iso(
                     _json_text(item.get("date_published")) or _json_text(item.get("date_modified"))
                 ),
-                summary=_plain_text(summary),
-                author=_plain_text(_json_author(item) or _json_author(document)),
+                summary=_plain_text(summary, content_type=summary_type),
+                author=_plain_text(
+                    _json_author(item) or _json_author(document), content_type="text/plain"
+                ),
                 guid=_json_text(item.get("id")),
             )
         )
     _note_skipped(skipped, problems)
     return ParsedFeed(
-        title=_plain_text(_json_text(document.get("title"))),
+        title=_plain_text(_json_text(document.get("title")), content_type="text/plain"),
         link=_absolute_http_url(_json_text(document.get("home_page_url")), base=url),
         entries=entries,
         problems=problems,
@@ -279,12 +289,20 @@ def _absolute_http_url(link: str, *, base: str) -> str:
     return absolute
 
 
-def _plain_text(value: str) -> str:
-    """Markup removed, entities decoded, whitespace collapsed: safe to store and show as text."""
+def _plain_text(value: str, *, content_type: str = "text/html") -> str:
+    """One line of text safe to store and show: markup removed from HTML fields, kept as the
+    characters it is in plain-text ones (see text_clean), whitespace collapsed."""
     if not value:
         return ""
-    text = nh3.clean(value, tags=set(), clean_content_tags={"script", "style"})
-    return WHITESPACE.sub(" ", html.unescape(text)).strip()
+    is_html = "html" in (content_type or "")
+    text = text_from_html(value) if is_html else sanitize_plain_text(value)
+    return WHITESPACE.sub(" ", text).strip()
+
+
+def _detail_type(raw, field: str) -> str:
+    # feedparser says, per field, whether it holds text or HTML (title_detail.type, …).
+    detail = raw.get(f"{field}_detail") or {}
+    return detail.get("type", "text/html")
 
 
 def _utc_from_struct(value) -> datetime | None:

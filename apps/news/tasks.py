@@ -6,6 +6,7 @@ import logging
 from celery import shared_task
 from django.db import transaction
 from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerUnavailable
 
 from . import ingest
 from .models import Article, Feed
@@ -47,6 +48,22 @@ def poll_due_feeds() -> int:
             transaction.on_commit(lambda pk=feed_id: ingest_feed_task.delay(pk), robust=True)
     logger.info("poll_due_feeds: %d feeds enqueued", len(due_ids))
     return len(due_ids)
+
+
+def request_feed_fetches(*, feed_ids: list[int]) -> list[int]:
+    """Enqueue a poll of each feed now, for a curator's "Fetch now". Returns the ids the broker
+    would not take (it is down): those are marked due at once instead, so the first beat sweep
+    after the broker is back polls them. Nothing the curator asked for is lost either way."""
+    deferred = []
+    for feed_id in feed_ids:
+        try:
+            ingest_feed_task.delay(feed_id)
+        except BrokerUnavailable as exc:
+            logger.warning("request_feed_fetches: broker unavailable for feed %s: %s", feed_id, exc)
+            deferred.append(feed_id)
+    if deferred:
+        Feed.objects.filter(pk__in=deferred).update(next_fetch_at=timezone.now())
+    return deferred
 
 
 @shared_task(acks_late=True)

@@ -1,5 +1,13 @@
 """Sanitising untrusted text from articles and feeds into plain text with no markup: it is stored
-as text and escaped whenever it is shown."""
+as text and escaped whenever it is shown.
+
+Two inputs, two functions. `sanitize_plain_text` takes text that is already plain (trafilatura's
+output, a feed field typed text/plain): nothing in it is markup, so `<title>` or `&amp;` written
+in the prose are kept as the characters a reader saw. `text_from_html` takes an HTML fragment (a
+feed summary typed text/html, JSON Feed's content_html): tags are removed once and entities
+decoded once, so text that spelled markup with entities (`the title tag &lt;title&gt;`) reads
+`the title tag <title>`, as a browser showed it, and is never parsed a second time.
+"""
 
 import html
 import re
@@ -8,19 +16,18 @@ import unicodedata
 import nh3
 
 # Elements whose content is never readable prose: nh3 drops them together with what they hold.
+# (Not svg or math: their text is shown by browsers, and an unclosed one would eat the rest.)
 _DROPPED_WITH_CONTENT = frozenset(
-    {"script", "style", "template", "iframe", "object", "embed", "noscript", "svg", "math"}
+    {"script", "style", "template", "iframe", "object", "embed", "noscript", "textarea"}
 )
-
-# A page can hide markup behind several layers of entities (&amp;lt;script&amp;gt;); each pass
-# strips one layer, and real text settles after one or two.
-_MAX_UNESCAPE_PASSES = 4
 
 # Line and paragraph separators, vertical tabs and friends become plain newlines before control
 # characters are dropped, so that they still separate words.
 _NEWLINES = re.compile(r"\r\n?|[\v\f\x85\u2028\u2029]")
 _HORIZONTAL_SPACE = re.compile(r"[^\S\n]+")
 _BLANK_LINES = re.compile(r"\n{3,}")
+# Block-level ends: in an HTML fragment they separate paragraphs; nh3 would run them together.
+_BLOCK_BREAKS = re.compile(r"(?i)<\s*(?:br|/p|/div|/li|/h[1-6]|/blockquote|/tr)\b[^>]*>")
 
 
 def _is_dropped_character(char: str) -> bool:
@@ -35,30 +42,23 @@ def _is_dropped_character(char: str) -> bool:
     return char == "\ufeff" or "\u202a" <= char <= "\u202e" or "\u2066" <= char <= "\u2069"
 
 
-def _without_tags(text: str) -> str:
-    return nh3.clean(text, tags=set(), clean_content_tags=set(_DROPPED_WITH_CONTENT))
-
-
-def _strip_markup(text: str) -> str:
-    for _ in range(_MAX_UNESCAPE_PASSES):
-        stripped = html.unescape(_without_tags(text))
-        if stripped == text:
-            return text
-        text = stripped
-    # Still unwrapping layers of entities: keep the last layer escaped, which shows as harmless
-    # entity text rather than markup.
-    return _without_tags(text)
-
-
 def sanitize_plain_text(text: str) -> str:
-    """Plain text safe to store: no tags (nor entity-escaped tags), no control characters, one
-    space between words, paragraphs separated by exactly one blank line."""
+    """Plain text safe to store: no control characters, one space between words, paragraphs
+    separated by exactly one blank line. What the text says is kept, markup-like or not."""
     if not text:
         return ""
     text = _NEWLINES.sub("\n", text)
-    text = _strip_markup(text)
     text = unicodedata.normalize("NFC", text)
     text = "".join(char for char in text if not _is_dropped_character(char))
     text = _HORIZONTAL_SPACE.sub(" ", text)
     text = "\n".join(line.strip() for line in text.split("\n"))
     return _BLANK_LINES.sub("\n\n", text).strip()
+
+
+def text_from_html(markup: str) -> str:
+    """The text an HTML fragment shows a reader, as plain text (see `sanitize_plain_text`)."""
+    if not markup:
+        return ""
+    markup = _BLOCK_BREAKS.sub(lambda match: match.group(0) + "\n", _NEWLINES.sub("\n", markup))
+    text = nh3.clean(markup, tags=set(), clean_content_tags=set(_DROPPED_WITH_CONTENT))
+    return sanitize_plain_text(html.unescape(text))

@@ -71,3 +71,44 @@ def test_switching_a_failed_feed_back_on_makes_it_due_now(curator_client):
     assert feed.active and feed.consecutive_failures == 0
     assert list(Feed.objects.due()) == [feed]
     assert feed.last_error == "HTTP 410 Gone"  # kept for the record until the next fetch
+
+
+@pytest.fixture
+def broker_down():
+    """The Celery app publishes to a Redis that nothing listens on (a real refused connection),
+    as when Redis is down in production."""
+    from policytracker.celery import app
+
+    previous = (app.conf.task_always_eager, app.conf.broker_url)
+    app.conf.task_always_eager = False
+    app.conf.broker_url = "redis://127.0.0.1:1/0"
+    _forget_broker_connections(app)
+    yield
+    app.conf.task_always_eager, app.conf.broker_url = previous
+    _forget_broker_connections(app)
+
+
+def _forget_broker_connections(app):
+    # Celery keeps its connection and producer pools; the next publish builds them anew from
+    # the broker URL.
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
+def test_fetch_now_with_the_broker_down_marks_the_feed_due_and_says_so(curator_client, broker_down):
+    later = timezone.now() + datetime.timedelta(hours=6)
+    feed = Feed.objects.create(url="https://news.example.org/feed.xml", next_fetch_at=later)
+
+    response = curator_client.post(
+        reverse("admin:news_feed_changelist"),
+        {"action": "fetch_now", "_selected_action": [feed.pk]},
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Queued 0 feed(s)" in page
+    assert "1 feed(s) could not be queued because the task queue is unreachable" in page
+    feed.refresh_from_db()
+    assert feed.next_fetch_at <= timezone.now()
+    assert list(Feed.objects.due(now=timezone.now())) == [feed]
