@@ -139,6 +139,11 @@ class Article(models.Model):
     )
     fetch_error = models.TextField(blank=True)
     fetched_at = models.DateTimeField(null=True, blank=True)
+    # Kept in the database, not in the task: a page that kills the worker process every time it
+    # is fetched (a crash in a parser, memory blown) takes its counter with it otherwise.
+    unfinished_fetches = models.PositiveSmallIntegerField(
+        default=0, help_text="Fetches that started and never finished: the worker died."
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
