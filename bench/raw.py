@@ -49,14 +49,20 @@ _AGREEMENT_SUMMARY = f"""json_build_object(
               WHERE p.agreement_id = a.id),
   'latest_event', {_LATEST_EVENT})"""
 
-AGREEMENT_LIST = f"""
+
+def _agreement_list(where: str) -> str:
+    # One statement per filter shape: "%(status)s IS NULL OR …" would keep a prepared
+    # statement's generic plan off the index.
+    return f"""
 SELECT json_build_object(
-  'count', (SELECT count(*) FROM tracker_agreement a
-            WHERE %(status)s::text IS NULL OR a.status = %(status)s),
+  'count', (SELECT count(*) FROM tracker_agreement a WHERE {where}),
   'results', (SELECT coalesce(json_agg({_AGREEMENT_SUMMARY} ORDER BY a.title, a.id), '[]')
-              FROM (SELECT * FROM tracker_agreement a
-                    WHERE %(status)s::text IS NULL OR a.status = %(status)s
+              FROM (SELECT * FROM tracker_agreement a WHERE {where}
                     ORDER BY a.title, a.id LIMIT {PAGE_SIZE}) a))::text"""
+
+
+AGREEMENT_LIST = _agreement_list("true")
+AGREEMENT_LIST_BY_STATUS = _agreement_list("a.status = %(status)s")
 
 _SOURCES = """(SELECT coalesce(json_agg(json_build_object('id', ar.id, 'title', ar.title,
     'url', ar.url, 'outlet', o.name, 'published_at', ar.published_at)
@@ -178,13 +184,19 @@ _ARTICLE = """json_build_object('id', ar.id, 'url', ar.url, 'canonical_url', ar.
      LEFT JOIN tracker_legalchallenge ch ON ch.id = l.challenge_id
      WHERE l.article_id = ar.id))"""
 
-ARTICLES = f"""
+
+def _articles(where: str) -> str:
+    return f"""
 SELECT coalesce(json_agg({_ARTICLE} ORDER BY ar.published_at DESC, ar.id DESC), '[]')::text
 FROM (SELECT * FROM news_article ar
-      WHERE ar.fetch_status = 'fetched' AND ar.published_at IS NOT NULL
-        AND (%(published_at)s::timestamptz IS NULL
-             OR (ar.published_at, ar.id) < (%(published_at)s::timestamptz, %(id)s::bigint))
+      WHERE ar.fetch_status = 'fetched' AND ar.published_at IS NOT NULL AND {where}
       ORDER BY ar.published_at DESC, ar.id DESC LIMIT {PAGE_SIZE}) ar"""
+
+
+ARTICLES = _articles("true")
+ARTICLES_AFTER = _articles(
+    "(ar.published_at, ar.id) < (%(published_at)s::timestamptz, %(id)s::bigint)"
+)
 
 # No index serves a substring search yet; this is the same filter the API runs (title
 # icontains), so the ratio shows the framework's overhead and the absolute time the scan.
@@ -330,6 +342,10 @@ def application(environ, start_response):
         return [b'{"detail":"Not found."}']
     sql, is_page = HANDLERS[name]
     params = _params(parse_qs(environ.get("QUERY_STRING", "")))
+    if name == "agreements" and params["status"]:
+        sql = AGREEMENT_LIST_BY_STATUS
+    elif name == "articles" and params["published_at"]:
+        sql = ARTICLES_AFTER
     with _cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
