@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install lock run demo test lint format bench seed-bench bench-smoke eval worker beat clean
+.PHONY: install lock run demo test lint format bench seed-bench bench-smoke eval worker beat clean mutation
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -73,4 +73,7 @@ beat: install
 	$(BIN)/celery -A policytracker beat --loglevel=info
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache mutants mutation-results
+
+mutation: install  ## mutation testing of the critical modules (scripts/mutation.py; see README)
+	$(BIN)/python scripts/mutation.py $(MUTATION_ARGS)

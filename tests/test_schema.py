@@ -160,3 +160,32 @@ def test_docs_page_loads_swagger_ui_from_our_own_static_files(client):
     assert "cdn.jsdelivr.net" not in html
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in html
     assert finders.find("drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js")
+
+
+def test_schema_tells_a_client_how_article_pages_work(schema):
+    # What a generated client reads: an optional opaque cursor, a page size of 50 by default and
+    # at most 200, and next/previous links that are absent (null) at either end.
+    operation = schema["paths"]["/api/v1/articles/"]["get"]
+    parameters = {p["name"]: p for p in operation["parameters"]}
+
+    assert parameters["cursor"] == {
+        "name": "cursor",
+        "required": False,
+        "in": "query",
+        "description": "Opaque position, taken from a response's next or previous link.",
+        "schema": {"type": "string"},
+    }
+    assert parameters["page_size"] == {
+        "name": "page_size",
+        "required": False,
+        "in": "query",
+        "description": "Articles per page, at most 200.",
+        "schema": {"type": "integer", "default": 50},
+    }
+    page = operation["responses"]["200"]["content"]["application/json"]["schema"]
+    page = schema["components"]["schemas"][page["$ref"].rsplit("/", 1)[-1]]
+    link = {"type": "string", "format": "uri", "nullable": True}
+    assert page["required"] == ["results"]
+    assert page["properties"]["next"] == link
+    assert page["properties"]["previous"] == link
+    assert page["properties"]["results"]["type"] == "array"

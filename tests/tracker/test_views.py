@@ -560,3 +560,104 @@ def test_topic_page_lists_its_agreements(client):
     assert "Inside the topic" in html
     assert "Outside the topic" not in html
     assert client.get("/topics/nothing/").status_code == 404
+
+
+# --- What each page must never show, and the order it shows things in ------------------------
+
+
+def test_challenge_page_lists_confirmed_articles_never_suggested_or_rejected_ones(client):
+    challenge = LegalChallengeFactory(caption="Centro v. Bessent")
+    for status, title in [
+        (ArticleLink.Status.CONFIRMED, "Judge hears Centro case"),
+        (ArticleLink.Status.SUGGESTED, "Suggested: ice storm in Centro county"),
+        (ArticleLink.Status.REJECTED, "Rejected: unrelated Bessent speech"),
+    ]:
+        ArticleLinkFactory(
+            agreement=None, challenge=challenge, status=status, article=ArticleFactory(title=title)
+        )
+
+    html = client.get(challenge.get_absolute_url()).content.decode()
+
+    assert "Judge hears Centro case" in html
+    assert "Suggested: ice storm" not in html
+    assert "Rejected: unrelated" not in html
+
+
+def test_actor_page_with_a_parent_runs_no_more_queries_than_one_without(client):
+    orphan = ActorFactory()
+    _grow_actor(orphan, 2)
+    child = ActorFactory(parent=ActorFactory(name="Department of Homeland Security"))
+    _grow_actor(child, 2)
+
+    without_parent = _count_queries(client, orphan.get_absolute_url())
+    with_parent = _count_queries(client, child.get_absolute_url())
+
+    assert with_parent == without_parent
+
+
+def test_actor_page_lists_a_persons_roles_latest_first_and_an_organisations_people_by_name(
+    client,
+):
+    person = PersonFactory(name="Nina Olson")
+    irs = ActorFactory(name="Internal Revenue Service")
+    AffiliationFactory(
+        person=person, organization=irs, role="Advocate", start_date=datetime.date(2001, 3, 1)
+    )
+    AffiliationFactory(
+        person=person,
+        organization=ActorFactory(name="Center for Taxpayer Rights"),
+        role="Director",
+        start_date=datetime.date(2019, 8, 1),
+    )
+    AffiliationFactory(person=PersonFactory(name="Alan Able"), organization=irs, role="Clerk")
+    AffiliationFactory(person=PersonFactory(name="Zoe Zed"), organization=irs, role="Clerk")
+
+    person_html = client.get(person.get_absolute_url()).content.decode()
+    irs_html = client.get(irs.get_absolute_url()).content.decode()
+
+    assert _position(person_html, "Director") < _position(person_html, "Advocate")
+    assert _position(irs_html, "Alan Able") < _position(irs_html, "Nina Olson")
+    assert _position(irs_html, "Nina Olson") < _position(irs_html, "Zoe Zed")
+
+
+def test_actor_page_lists_what_it_said_newest_first(client):
+    actor = ActorFactory(name="Public Citizen")
+    for day, text in [(3, "Third word."), (1, "First word."), (20, "Latest word.")]:
+        # Said for a coalition's position, so only the list of its statements shows it.
+        StatementFactory(
+            position=PositionFactory(),
+            speaker=actor,
+            text=text,
+            said_on=datetime.date(2025, 4, day),
+        )
+
+    html = client.get(actor.get_absolute_url()).content.decode()
+
+    assert _position(html, "Latest word.") < _position(html, "Third word.")
+    assert _position(html, "Third word.") < _position(html, "First word.")
+
+
+def test_agreement_page_lists_a_stakeholders_statements_oldest_first(client, mou):
+    agreement = mou["agreement"]
+    position = PositionFactory(agreement=agreement, actor=ActorFactory(name="Public Citizen"))
+    for day, text in [(20, "Then we sued."), (2, "First we objected.")]:
+        StatementFactory(position=position, text=text, said_on=datetime.date(2025, 4, day))
+
+    html = client.get(agreement.get_absolute_url()).content.decode()
+
+    assert _position(html, "First we objected.") < _position(html, "Then we sued.")
+
+
+def test_home_lists_agreements_by_latest_event_then_title_and_quiet_ones_last(client):
+    quiet = AgreementFactory(title="A quiet rule")
+    older = AgreementFactory(title="Older news")
+    EventFactory(agreement=older, date=datetime.date(2025, 3, 1))
+    newest_b = AgreementFactory(title="B newest")
+    EventFactory(agreement=newest_b, date=datetime.date(2025, 5, 1))
+    newest_a = AgreementFactory(title="A newest")
+    EventFactory(agreement=newest_a, date=datetime.date(2025, 5, 1))
+
+    html = client.get("/").content.decode()
+    listed = [_position(html, a.title) for a in (newest_a, newest_b, older, quiet)]
+
+    assert listed == sorted(listed)
