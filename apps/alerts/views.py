@@ -4,6 +4,8 @@ Every write is a POST with CSRF (except the one-click unsubscribe, which a mail 
 no cookie and which the signed token authorises) and works without JavaScript.
 """
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.syndication.views import Feed
@@ -54,7 +56,8 @@ def _next_url(request, default: str) -> str:
 def follow_create(request):
     if not request.user.is_authenticated:
         login = reverse("account_login")
-        return redirect(f"{login}?next={_next_url(request, reverse('alerts:follows'))}")
+        next_url = _next_url(request, reverse("alerts:follows"))
+        return redirect(f"{login}?{urlencode({'next': next_url}, safe='/')}")
     kind = request.POST.get("kind", "")
     target = None
     if kind in TARGET_MODELS:

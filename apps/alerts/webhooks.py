@@ -14,6 +14,7 @@ import json
 import logging
 import random
 import secrets
+import smtplib
 import time
 from datetime import timedelta
 from urllib.parse import urlsplit
@@ -185,18 +186,23 @@ def _disable(webhook: Webhook, *, reason: str, now) -> None:
     webhook.disabled_at = now
     fields = ["is_active", "disabled_reason", "disabled_at"]
     if webhook.owner_notified_at is None and webhook.owner.email:
-        send_mail(
-            subject="[PolicyTracker] Your webhook was disabled",
-            message=(
-                f"Deliveries to {webhook.url} were stopped: {reason}.\n\n"
-                f"See the delivery log and switch it back on at "
-                f"{absolute_url(f'/alerts/webhooks/{webhook.pk}/')}\n"
-            ),
-            from_email=None,
-            recipient_list=[webhook.owner.email],
-        )
-        webhook.owner_notified_at = now
-        fields.append("owner_notified_at")
+        try:
+            send_mail(
+                subject="[PolicyTracker] Your webhook was disabled",
+                message=(
+                    f"Deliveries to {webhook.url} were stopped: {reason}.\n\n"
+                    f"See the delivery log and switch it back on at "
+                    f"{absolute_url(f'/alerts/webhooks/{webhook.pk}/')}\n"
+                ),
+                from_email=None,
+                recipient_list=[webhook.owner.email],
+            )
+        except (smtplib.SMTPException, OSError):
+            # The webhook is off either way; a mail outage must not undo that and repost.
+            logger.exception("could not email the owner of webhook %s", webhook.pk)
+        else:
+            webhook.owner_notified_at = now
+            fields.append("owner_notified_at")
     webhook.save(update_fields=fields)
     logger.warning("webhook %s disabled: %s", webhook.pk, reason)
 
