@@ -140,3 +140,49 @@ def _change_while_broker_is_down(receiver, member):
     send_alerts.run()
     send_alerts.run()
     assert len(receiver.log) == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_sweeps_at_once_deliver_and_email_each_change_once(receiver):
+    """Two beat tasks overlapping (a slow sweep, a duplicated message): SKIP LOCKED splits the
+    rows between them and the unique keys stop a second fan-out."""
+    import threading
+
+    from django.core import mail
+    from django.db import connection
+
+    from apps.alerts import webhooks
+    from tests.factories import UserFactory
+
+    reader = UserFactory(email="reader@example.org")
+    receiver.expect_request("/hook", method="POST").respond_with_data("ok")
+    webhooks.create_webhook(
+        owner=reader, url=receiver.url_for("/hook"), event_types=["event.created"]
+    )
+    agreement = AgreementFactory()
+    services.follow(user=reader, target=agreement, kind="agreement", frequency="realtime")
+    EventFactory(agreement=agreement)
+    start = threading.Barrier(2)
+    errors = []
+
+    def sweep():
+        try:
+            start.wait()
+            services.send_alerts()
+        except Exception as exc:  # reported below, in the test's thread
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=sweep) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    services.send_alerts()
+
+    assert errors == []
+    assert len(receiver.log) == 1
+    assert len(mail.outbox) == 1
+    assert Notification.objects.count() == 1
