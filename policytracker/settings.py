@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
+    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -47,6 +48,9 @@ INSTALLED_APPS = [
     "apps.tracker",
     "apps.news",
     "bench",
+    "allauth",
+    "allauth.account",
+    "apps.alerts",
 ]
 
 MIDDLEWARE = [
@@ -61,6 +65,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "policytracker.security.StaffIdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into its 429 response.
@@ -249,6 +254,8 @@ AUTHENTICATION_BACKENDS = [
     # django-axes first: it refuses a locked-out username/address pair before any password check.
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Readers sign in with their email address (django-allauth, apps/alerts).
+    "allauth.account.auth_backends.AuthenticationBackend",
 ]
 # Lock a username from one address after this many failures; keyed on the pair so that an
 # attacker elsewhere cannot lock the real user out, and on the address the socket saw (see
@@ -261,6 +268,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 AXES_VERBOSE = False
+# allauth signs in by email ("login" in its form): lock that address, not every reader at once.
+AXES_USERNAME_CALLABLE = "apps.alerts.accounts.login_username"
 
 # A second factor (TOTP, django-otp) is available to every staff account; with this on, the
 # admin accepts only staff who have a confirmed device and enter its code.
@@ -307,6 +316,36 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# --- Accounts, email and alerts -------------------------------------------------------------
+# Absolute links in emails, feeds and webhook payloads start with this (no trailing slash).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Accounts are email + password; an address must be confirmed before the account can sign in.
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = "username"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[PolicyTracker] "
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https:") else "http"
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "alerts:follows"
+# Embedded default: emails are printed on the console. EMAIL_URL sends them for real, e.g.
+# smtp+tls://user:password@smtp.example.org:587 (smtp://, smtp+ssl:// too; see the README).
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="PolicyTracker <alerts@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Daily digests go out at this hour (UTC); weekly ones on Mondays at the same hour.
+ALERTS_DIGEST_HOUR = env.int("ALERTS_DIGEST_HOUR", default=7)
+# How long the previous secret of a webhook keeps signing deliveries after a rotation.
+ALERTS_SECRET_ROTATION_OVERLAP_HOURS = env.int("ALERTS_SECRET_ROTATION_OVERLAP_HOURS", default=24)
+ALERTS_WEBHOOK_TIMEOUT = env.float("ALERTS_WEBHOOK_TIMEOUT", default=10.0)
+CELERY_BEAT_SCHEDULE["send-alerts"] = {
+    "task": "apps.alerts.tasks.send_alerts",
+    "schedule": env.float("ALERTS_SWEEP_SECONDS", default=60.0),
+}
 
 # --- Production hardening -------------------------------------------------------------------
 if not DEBUG:

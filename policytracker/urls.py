@@ -9,6 +9,7 @@ from . import health
 api_v1 = [
     path("", include("apps.tracker.api.urls")),
     path("", include("apps.news.api.urls")),
+    path("", include("apps.alerts.api.urls")),
 ]
 
 urlpatterns = [
@@ -20,6 +21,8 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("news/", include("apps.news.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("alerts/", include("apps.alerts.urls")),
     path("", include("apps.tracker.urls")),
 ]
 

@@ -85,10 +85,7 @@ def fetch(
         headers["If-None-Match"] = etag
     if last_modified:
         headers["If-Modified-Since"] = last_modified
-    backend = _PublicAddressBackend(
-        allowed_hosts=frozenset(h.strip().lower() for h in settings.INGEST_ALLOWED_PRIVATE_HOSTS),
-        deadline=deadline,
-    )
+    backend = _PublicAddressBackend(allowed_hosts=_allowed_private_hosts(), deadline=deadline)
     client = httpx.Client(
         transport=_PublicAddressTransport(backend=backend),
         headers=headers,
@@ -134,6 +131,40 @@ def fetch(
     raise FetchError(
         f"too many redirects (more than {settings.INGEST_MAX_REDIRECTS})", permanent=True
     )
+
+
+def public_client(*, timeout: float) -> httpx.Client:
+    """A client under the same address rules as fetch() that follows no redirect, for requests
+    other than a GET of a page (the alerts app's webhook deliveries); `timeout` bounds the whole
+    exchange."""
+    deadline = time.monotonic() + timeout
+    backend = _PublicAddressBackend(allowed_hosts=_allowed_private_hosts(), deadline=deadline)
+    return httpx.Client(
+        transport=_PublicAddressTransport(backend=backend),
+        timeout=timeout,
+        follow_redirects=False,
+        trust_env=False,
+    )
+
+
+def check_public_host(host: str, port: int) -> None:
+    """Raise FetchError unless fetch() could connect to host:port: it resolves to a public address
+    or INGEST_ALLOWED_PRIVATE_HOSTS names it. For checking a URL before it is stored."""
+    if _host_key(host.lower(), port) in _allowed_private_hosts():
+        return
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise FetchError(f"refused: DNS lookup of {host} failed", permanent=True) from exc
+    kinds = [_non_public_kind(ipaddress.ip_address(info[4][0])) for info in infos]
+    if all(kinds):
+        raise FetchError(
+            f"refused: {host} is {kinds[0] if kinds else 'unresolvable'}", permanent=True
+        )
+
+
+def _allowed_private_hosts() -> frozenset[str]:
+    return frozenset(h.strip().lower() for h in settings.INGEST_ALLOWED_PRIVATE_HOSTS)
 
 
 def _checked_url(url: str) -> httpx.URL:

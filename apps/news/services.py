@@ -11,6 +11,7 @@ from simple_history.utils import bulk_update_with_history
 from apps.tracker.signals import touch_records_of_links
 
 from .models import ArticleLink
+from .signals import links_decided
 
 _DECISION_FIELDS = ["status", "decided_by", "decided_at", "updated_at"]
 
@@ -44,6 +45,7 @@ def _decide_links(
             )
             # A bulk update sends no post_save: the linked records' "changed since" is set here.
             touch_records_of_links(links=changing)
+            links_decided.send(sender=ArticleLink, links=changing, status=status)
     return changing
 
 
