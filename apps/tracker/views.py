@@ -22,6 +22,16 @@ from .timeline_chart import build_chart
 PER_PAGE = 25
 # The dashboard narrows what changed by these; the index pages offer every filter of the resource.
 DASHBOARD_FILTERS = ("topic", "actor", "status")
+# Labels for a reader; the API keeps the parameter names.
+FORM_LABELS = {
+    "topic": "Topic",
+    "actor": "Party (agency, department…)",
+    "court": "Court",
+    "agreement": "Agreement",
+    "updated_since": "Changed since",
+    "search": "Words",
+    "ordering": "Sort by",
+}
 
 
 def _group_by_choice(items, *, attr, choices):
@@ -54,6 +64,7 @@ def _filter(request, filterset_class, queryset, *, only=None):
         if only is not None and name not in only:
             del form.fields[name]
             continue
+        form_field.label = FORM_LABELS.get(name, form_field.label)
         if isinstance(form_field, forms.ModelChoiceField):
             form_field.widget = forms.TextInput(attrs={"placeholder": "slug, e.g. irs"})
         form_field.required = False
