@@ -152,6 +152,15 @@ def test_the_timeline_marks_are_reachable_by_keyboard(live_server, desktop, demo
     desktop.wait_for_url(f"**{href}")
 
 
+def test_the_script_adds_copy_buttons_to_citations(live_server, desktop, demo):
+    desktop.goto(live_server.url + demo["agreement"].get_absolute_url())
+    desktop.locator("details.cite summary").first.click()
+
+    button = desktop.locator("details.cite .copy-button").first
+    assert button.is_visible()
+    assert button.get_attribute("aria-label") == "Copy plain-text citation"
+
+
 def test_an_index_filter_works_through_the_form_and_stays_in_the_url(live_server, phone, demo):
     LegalChallenge.objects.create(caption="Another v. Case", slug="another", status="dismissed")
     phone.goto(live_server.url + "/challenges/")
