@@ -12,8 +12,8 @@ WIDTH = 960
 LEFT = 16
 RIGHT = 16
 AXIS_HEIGHT = 34
-LANE_HEIGHT = 66
-LANE_LABEL = 22  # the lane's name sits above its row of marks
+LANE_HEIGHT = 70
+LANE_LABEL = 26  # the lane's name sits above its row of marks
 MARK_RADIUS = 7
 
 # Every kind has its own shape and its own colour, so neither colour nor shape alone carries the
