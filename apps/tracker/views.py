@@ -1,5 +1,6 @@
 """HTML pages of the curated record, for journalists: thin views over one queryset per page."""
 
+from csp.decorators import csp_replace
 from django import forms
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
@@ -242,9 +243,11 @@ def agreement_timeline_csv(request, slug):
 
 
 @xframe_options_exempt
+@csp_replace({"frame-ancestors": ["*"]})
 def agreement_embed(request, slug):
-    """The timeline alone, to be framed by another site: minimal markup, its own small
-    stylesheet, no cookies set and nothing loaded from elsewhere."""
+    """The timeline alone, to be framed by any site (the one view exempt from X-Frame-Options
+    and the CSP's frame-ancestors 'none'): minimal markup, its own small stylesheet, no script,
+    no cookies set and nothing loaded from elsewhere."""
     agreement = get_object_or_404(Agreement.objects.prefetch_related("challenges"), slug=slug)
     timeline, chart = _agreement_timeline(agreement)
     return render(

@@ -442,10 +442,12 @@ def test_embed_is_framable_sets_no_cookie_and_loads_nothing_from_elsewhere(clien
         assert url.startswith("/") or url.startswith("http://testserver/"), url
     assert f'href="/agreements/irs-ice-mou/#event-{record["signed"].pk}"' in html
     assert "<script" not in html and "style=" not in html
+    assert "frame-ancestors *" in response["Content-Security-Policy"]
+    assert "script-src 'self'" in response["Content-Security-Policy"]
     # Every other page refuses to be framed.
-    assert client.get("/agreements/irs-ice-mou/")["X-Frame-Options"] == "DENY" or (
-        client.get("/agreements/irs-ice-mou/")["X-Frame-Options"] == "SAMEORIGIN"
-    )
+    page = client.get("/agreements/irs-ice-mou/")
+    assert page["X-Frame-Options"] == "DENY"
+    assert "frame-ancestors 'none'" in page["Content-Security-Policy"]
 
 
 # --- Feeds, sitemap, other pages --------------------------------------------------------------
