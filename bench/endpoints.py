@@ -82,4 +82,33 @@ ENDPOINTS = [
         "/__raw__/challenge-page?slug={typical_challenge}",
         kind="html",
     ),
+    # The journalists' pages (issue 13).
+    Endpoint("html what changed page 2", "/?page=2", "/__raw__/changes-page", kind="html"),
+    Endpoint("html agreements index", "/agreements/", "/__raw__/agreement-index", kind="html"),
+    Endpoint(
+        "html agreements index ?status=",
+        "/agreements/?status=in_effect&ordering=-signed_on",
+        "/__raw__/agreement-index",
+        kind="html",
+    ),
+    Endpoint("html actors index", "/actors/", "/__raw__/actor-index", kind="html"),
+    Endpoint("html challenges index", "/challenges/", "/__raw__/challenge-index", kind="html"),
+    Endpoint("html topics index", "/topics/", "/__raw__/topic-index", kind="html"),
+    Endpoint(
+        "html embed largest",
+        "/embed/agreements/{largest_agreement}/",
+        "/__raw__/embed-page?slug={largest_agreement}",
+        kind="html",
+    ),
+    Endpoint(
+        "csv timeline largest",
+        "/agreements/{largest_agreement}/timeline.csv",
+        "/__raw__/timeline?slug={largest_agreement}",
+    ),
+    Endpoint("atom everything", "/feed/", "/__raw__/feed"),
+    Endpoint(
+        "atom agreement largest",
+        "/agreements/{largest_agreement}/feed/",
+        "/__raw__/feed",
+    ),
 ]

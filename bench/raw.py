@@ -278,6 +278,61 @@ SELECT json_build_object('caption', c.caption, 'slug', c.slug, 'status', c.statu
 FROM tracker_legalchallenge c WHERE c.slug = %(slug)s"""
 
 
+# The journalists' pages (issue 13): what changed, the index pages, feeds.
+INDEX_PAGE_SIZE = 25
+
+CHANGES_PAGE = f"""
+SELECT json_agg(json_build_object('kind', x.kind, 'id', x.id, 'at', x.at) ORDER BY x.at DESC)::text
+FROM ((SELECT 'event' kind, id, created_at at FROM tracker_event
+        ORDER BY created_at DESC, id DESC LIMIT {INDEX_PAGE_SIZE + 1})
+      UNION ALL
+      (SELECT 'statement', id, created_at FROM tracker_statement
+        ORDER BY created_at DESC, id DESC LIMIT {INDEX_PAGE_SIZE + 1})
+      UNION ALL
+      (SELECT 'coverage', id, decided_at FROM news_articlelink
+        WHERE status = 'confirmed' AND decided_at IS NOT NULL
+        ORDER BY decided_at DESC, id DESC LIMIT {INDEX_PAGE_SIZE + 1})
+      ORDER BY 3 DESC LIMIT {INDEX_PAGE_SIZE + 1}) x"""
+
+AGREEMENT_INDEX = f"""
+SELECT json_build_object(
+  'count', (SELECT count(*) FROM tracker_agreement),
+  'results', (SELECT coalesce(json_agg({_AGREEMENT_SUMMARY} ORDER BY a.title, a.id), '[]')
+              FROM (SELECT * FROM tracker_agreement a ORDER BY a.title, a.id
+                    LIMIT {INDEX_PAGE_SIZE}) a))::text"""
+
+ACTOR_INDEX = f"""
+SELECT json_build_object(
+  'count', (SELECT count(*) FROM tracker_actor),
+  'results', (SELECT coalesce(json_agg(json_build_object('name', a.name, 'slug', a.slug,
+                'kind', a.kind, 'description', a.description) ORDER BY a.name, a.id), '[]')
+              FROM (SELECT * FROM tracker_actor a ORDER BY a.name, a.id
+                    LIMIT {INDEX_PAGE_SIZE}) a))::text"""
+
+CHALLENGE_INDEX = f"""
+SELECT json_build_object(
+  'count', (SELECT count(*) FROM tracker_legalchallenge),
+  'results', (SELECT coalesce(json_agg(json_build_object('caption', c.caption,
+                'slug', c.slug, 'status', c.status, 'docket_number', c.docket_number,
+                'court', co.name) ORDER BY c.filed_on DESC, c.caption, c.id), '[]')
+              FROM (SELECT * FROM tracker_legalchallenge c
+                    ORDER BY c.filed_on DESC, c.caption, c.id LIMIT {INDEX_PAGE_SIZE}) c
+              LEFT JOIN tracker_actor co ON co.id = c.court_id))::text"""
+
+TOPIC_INDEX = f"""
+SELECT json_build_object(
+  'count', (SELECT count(*) FROM tracker_topic),
+  'results', (SELECT coalesce(json_agg(json_build_object('name', t.name, 'slug', t.slug,
+                'agreements', (SELECT count(*) FROM tracker_agreement_topics at
+                               WHERE at.topic_id = t.id)) ORDER BY t.name, t.id), '[]')
+              FROM (SELECT * FROM tracker_topic t ORDER BY t.name, t.id
+                    LIMIT {INDEX_PAGE_SIZE}) t))::text"""
+
+EVENT_FEED = f"""
+SELECT json_agg({_TIMELINE_EVENT} ORDER BY e.created_at DESC, e.id DESC)::text
+FROM (SELECT * FROM tracker_event e ORDER BY e.created_at DESC, e.id DESC LIMIT 50) e"""
+
+
 def _params(query: dict) -> dict:
     one = {key: values[0] for key, values in query.items()}
     return {
@@ -300,6 +355,13 @@ HANDLERS = {
     "agreement-page": (AGREEMENT_PAGE, True),
     "actor-page": (ACTOR_PAGE, True),
     "challenge-page": (CHALLENGE_PAGE, True),
+    "changes-page": (CHANGES_PAGE, True),
+    "agreement-index": (AGREEMENT_INDEX, True),
+    "actor-index": (ACTOR_INDEX, True),
+    "challenge-index": (CHALLENGE_INDEX, True),
+    "topic-index": (TOPIC_INDEX, True),
+    "embed-page": (AGREEMENT_TIMELINE, True),
+    "feed": (EVENT_FEED, False),
 }
 
 _connection = None

@@ -12,3 +12,11 @@ def page_not_found(request, exception):
     if request.path_info.startswith(API_PREFIX):
         return JsonResponse({"detail": "Not found."}, status=404)
     return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    """An unexpected error: JSON under /api/, the site's styled 500 page elsewhere (rendered
+    without the request context, which may be what failed)."""
+    if request.path_info.startswith(API_PREFIX):
+        return JsonResponse({"detail": "Server error."}, status=500)
+    return defaults.server_error(request)

@@ -145,8 +145,8 @@ def test_source_record_link_opens_the_article_page(live_server, phone_page, agre
     assert phone_page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
 
-def test_home_lists_the_agreement_and_links_to_it(live_server, phone_page, agreement):
-    phone_page.goto(live_server.url + "/")
+def test_agreement_index_lists_the_agreement_and_links_to_it(live_server, phone_page, agreement):
+    phone_page.goto(live_server.url + "/agreements/")
 
     assert phone_page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     card = phone_page.locator(".card", has_text=agreement.title)

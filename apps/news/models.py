@@ -243,6 +243,14 @@ class ArticleLink(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [
+            # "What changed": coverage newest-confirmed first.
+            models.Index(
+                fields=["-decided_at", "-id"],
+                condition=Q(status="confirmed"),
+                name="articlelink_confirmed_latest",
+            )
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=exactly_one_of("agreement", "actor", "challenge"),

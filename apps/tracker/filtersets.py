@@ -7,7 +7,7 @@ error naming the parameter, never a silently unfiltered list.
 import django_filters
 from django.db.models import Exists, F, OuterRef, Q
 
-from .models import Actor, Agreement, Alias, Party, Topic
+from .models import Actor, Agreement, Alias, LegalChallenge, Party, Topic
 
 
 class SlugFilter(django_filters.ModelChoiceFilter):
@@ -87,3 +87,80 @@ class AgreementFilterSet(django_filters.FilterSet):
         return queryset.filter(
             Q(title__icontains=value) | Q(summary__icontains=value) | Exists(alias_match)
         )
+
+
+class ActorFilterSet(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(choices=Actor.Kind.choices)
+    search = django_filters.CharFilter(
+        method="filter_search", help_text="Words in the name or one of the actor's aliases."
+    )
+    ordering = TieBreakOrderingFilter(
+        fields=(("name", "name"), ("updated_at", "updated_at")),
+        help_text="Sort key; prefix with - for descending. Ties are broken by id.",
+    )
+
+    class Meta:
+        model = Actor
+        fields = ["kind", "search", "ordering"]
+
+    def filter_search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        alias_match = Alias.objects.filter(actor=OuterRef("pk"), text__icontains=value)
+        return queryset.filter(Q(name__icontains=value) | Exists(alias_match))
+
+
+class LegalChallengeFilterSet(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=LegalChallenge.Status.choices)
+    court = SlugFilter(queryset=Actor.objects.all(), help_text="Slug of the court.")
+    agreement = SlugFilter(
+        field_name="agreements",
+        method="filter_agreement",
+        queryset=Agreement.objects.all(),
+        help_text="Slug of an agreement the case challenges.",
+    )
+    search = django_filters.CharFilter(
+        method="filter_search",
+        help_text="Words in the caption, docket number, summary or one of the case's aliases.",
+    )
+    ordering = TieBreakOrderingFilter(
+        fields=(("filed_on", "filed_on"), ("caption", "caption"), ("updated_at", "updated_at")),
+        help_text="Sort key; prefix with - for descending. Ties are broken by id.",
+    )
+
+    class Meta:
+        model = LegalChallenge
+        fields = ["status", "court", "agreement", "search", "ordering"]
+
+    def filter_agreement(self, queryset, name, value):
+        challenged = LegalChallenge.agreements.through.objects.filter(
+            legalchallenge=OuterRef("pk"), agreement=value
+        )
+        return queryset.filter(Exists(challenged))
+
+    def filter_search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        alias_match = Alias.objects.filter(challenge=OuterRef("pk"), text__icontains=value)
+        return queryset.filter(
+            Q(caption__icontains=value)
+            | Q(docket_number__icontains=value)
+            | Q(summary__icontains=value)
+            | Exists(alias_match)
+        )
+
+
+class TopicFilterSet(django_filters.FilterSet):
+    search = django_filters.CharFilter(
+        field_name="name", lookup_expr="icontains", help_text="Words in the topic's name."
+    )
+    ordering = TieBreakOrderingFilter(
+        fields=(("name", "name"), ("updated_at", "updated_at")),
+        help_text="Sort key; prefix with - for descending. Ties are broken by id.",
+    )
+
+    class Meta:
+        model = Topic
+        fields = ["search", "ordering"]

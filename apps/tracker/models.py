@@ -6,6 +6,7 @@ records are PROTECT: deleting something another record points at is refused, nev
 
 import functools
 import operator
+from urllib.parse import urlencode
 
 from django.db import models
 from django.db.models import F, Q
@@ -473,7 +474,11 @@ class Statement(TimeStamped):
 
     class Meta:
         ordering = ["position", "said_on", "sequence", "id"]
-        indexes = [models.Index(fields=["speaker", "said_on"], name="statement_speaker_date")]
+        indexes = [
+            models.Index(fields=["speaker", "said_on"], name="statement_speaker_date"),
+            # "What changed": statements newest-recorded first.
+            models.Index(fields=["-created_at", "-id"], name="statement_recorded"),
+        ]
 
     def __str__(self):
         return f"{self.speaker}: “{Truncator(self.text).chars(60)}”"
@@ -510,6 +515,13 @@ class LegalChallenge(TimeStamped):
         limit_choices_to={"kind": Actor.Kind.COURT},
     )
     docket_number = models.CharField(max_length=100, blank=True)
+    docket_url = models.URLField(
+        "docket link",
+        max_length=1000,
+        blank=True,
+        help_text="The case's docket (CourtListener, PACER, the court's site). Empty: the page "
+        "links a CourtListener search for the docket number.",
+    )
     filed_on = models.DateField(null=True, blank=True)
     status = models.CharField(
         max_length=30, choices=Status.choices, default=Status.FILED, db_index=True
@@ -541,6 +553,19 @@ class LegalChallenge(TimeStamped):
 
     def get_absolute_url(self):
         return reverse("tracker:challenge-detail", kwargs={"slug": self.slug})
+
+    @property
+    def docket_link(self) -> str:
+        """The stored docket link, else a CourtListener search for the docket number in this
+        court; empty when there is no docket number to search for."""
+        if self.docket_url:
+            return self.docket_url
+        if not self.docket_number:
+            return ""
+        query = f'docketNumber:"{self.docket_number}"'
+        if self.court_id:
+            query += f' AND court:"{self.court.name}"'
+        return "https://www.courtlistener.com/?" + urlencode({"type": "r", "q": query})
 
 
 class ChallengeParty(TimeStamped):
@@ -633,6 +658,8 @@ class Event(TimeStamped):
                 fields=["challenge", "date", "sequence", "id"], name="event_challenge_timeline"
             ),
             models.Index(fields=["-date", "-id"], name="event_latest"),
+            # "What changed" and the Atom feeds: events newest-recorded first.
+            models.Index(fields=["-created_at", "-id"], name="event_recorded"),
         ]
         constraints = [
             models.CheckConstraint(

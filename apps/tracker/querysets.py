@@ -3,7 +3,7 @@ every select_related / prefetch_related that shape needs, so no template or seri
 a loop."""
 
 from django.db import models
-from django.db.models import OuterRef, Prefetch, Q, Subquery
+from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
 
 
 class ActorQuerySet(models.QuerySet):
@@ -225,6 +225,30 @@ class EventQuerySet(models.QuerySet):
         return self.select_related("agreement", "challenge").order_by(
             "-date", "-date_precision", "-sequence", "-id"
         )[:limit]
+
+    def recent_rulings(self, *, limit=5):
+        """The latest rulings in any legal challenge, newest first, with their cases."""
+        return (
+            self.filter(kind="ruling", challenge__isnull=False)
+            .select_related("challenge__court")
+            .order_by("-date", "-id")[:limit]
+        )
+
+    def about_agreements(self, agreements):
+        """Events on these agreements' timelines: their own and those of the lawsuits against
+        them (`agreements` is a queryset, used as a subquery)."""
+        from .models import LegalChallenge
+
+        chosen = agreements.values("pk")
+        challenges = LegalChallenge.agreements.through.objects.filter(agreement__in=chosen)
+        return self.filter(
+            Q(agreement__in=chosen)
+            | Exists(challenges.filter(legalchallenge=OuterRef("challenge")))
+        )
+
+    def recorded_recently(self, *, limit=50):
+        """Events newest-recorded first, as the Atom feeds list them."""
+        return self.select_related("agreement", "challenge").order_by("-created_at", "-id")[:limit]
 
     def timeline_of_agreement(self, agreement):
         """The agreement's own events and those of the legal challenges against it, in order."""

@@ -45,7 +45,7 @@ def _position(html, text):
 # --- Home -------------------------------------------------------------------------------------
 
 
-def test_home_lists_agreements_with_status_and_latest_event(client):
+def test_agreement_index_lists_agreements_with_status_and_latest_event(client):
     agreement = AgreementFactory(
         title="IRS–ICE data-sharing MOU", status=Agreement.Status.IN_EFFECT
     )
@@ -58,7 +58,7 @@ def test_home_lists_agreements_with_status_and_latest_event(client):
     )
     quiet = AgreementFactory(title="A quiet rule", status=Agreement.Status.PROPOSED)
 
-    html = client.get("/").content.decode()
+    html = client.get("/agreements/").content.decode()
 
     assert "IRS–ICE data-sharing MOU" in html
     assert 'class="badge badge--in_effect">In effect<' in html
@@ -72,7 +72,7 @@ def test_home_lists_agreements_with_status_and_latest_event(client):
     assert "No events recorded yet" in html
 
 
-def test_home_latest_event_counts_events_of_challenges_against_the_agreement(client):
+def test_agreement_index_latest_event_counts_events_of_challenges_against_it(client):
     agreement = AgreementFactory()
     EventFactory(agreement=agreement, date=datetime.date(2025, 4, 7), title="Signed")
     challenge = LegalChallengeFactory()
@@ -81,29 +81,16 @@ def test_home_latest_event_counts_events_of_challenges_against_the_agreement(cli
         agreement=None, challenge=challenge, date=datetime.date(2025, 5, 12), title="Court rules"
     )
 
-    html = client.get("/").content.decode()
+    html = client.get("/agreements/").content.decode()
     latest = html[_position(html, '<div class="latest">') :].split("</div>")[0]
 
     assert f'#event-{ruling.pk}">Court rules<' in latest
     assert "Signed" not in latest
 
 
-def test_home_shows_the_ten_most_recent_events_newest_first(client):
-    agreement = AgreementFactory()
-    for day in range(1, 13):
-        EventFactory(agreement=agreement, date=datetime.date(2025, 3, day), title=f"Day {day:02d}")
-
-    html = client.get("/").content.decode()
-    recent = html[_position(html, 'id="recent"') :]
-
-    assert _position(recent, "Day 12") < _position(recent, "Day 11") < _position(recent, "Day 03")
-    assert "Day 02" not in recent
-    assert "Day 01" not in recent
-
-
-def test_home_latest_events_and_an_agreements_latest_event_agree_on_a_tie(client):
+def test_agreement_index_latest_event_follows_the_timeline_on_a_tie(client):
     # Both on 1 May 2025: the timeline puts the day before the month it falls in, whatever the
-    # curator's sequence, so newest first the month comes first.
+    # curator's sequence, so the month is the latest entry.
     agreement = AgreementFactory()
     EventFactory(agreement=agreement, date=datetime.date(2025, 5, 1), sequence=5, title="On 1 May")
     EventFactory(
@@ -113,12 +100,10 @@ def test_home_latest_events_and_an_agreements_latest_event_agree_on_a_tie(client
         title="During May",
     )
 
-    html = client.get("/").content.decode()
+    html = client.get("/agreements/").content.decode()
     latest = html[_position(html, '<div class="latest">') :].split("</div>")[0]
-    recent = html[_position(html, 'id="recent"') :]
 
     assert "During May" in latest
-    assert _position(recent, "During May") < _position(recent, "On 1 May")
 
 
 def test_home_links_the_api_docs_and_admin(client):
@@ -140,9 +125,9 @@ def test_home_query_count_does_not_grow_with_agreements(client):
             EventFactory(agreement=None, challenge=challenge)
 
     add_agreements(2)
-    few = _count_queries(client, "/")
+    few = [_count_queries(client, url) for url in ("/", "/agreements/")]
     add_agreements(18)
-    many = _count_queries(client, "/")
+    many = [_count_queries(client, url) for url in ("/", "/agreements/")]
 
     assert few == many
 
