@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('news', '0002_initial'),
+        ('news', '0003_articlelink_confirmed_latest_index'),
     ]
 
     operations = [
