@@ -7,7 +7,8 @@ parsing it again. The HTML counterparts parse that JSON and write plain escaped 
 
 What "perfect" returns is the bounded shape the issue asks for: a detail carries at most `CAP`
 items of each long collection (with the total count), a page at most `PAGE_TIMELINE_CAP`
-timeline entries; the timeline endpoint is the whole timeline, as the API promises today.
+timeline entries, and the timeline endpoint its first page of `TIMELINE_PAGE` entries with the
+total count (the paginated sub-resource the issue asks for).
 """
 
 import html
@@ -18,6 +19,7 @@ import orjson
 import psycopg
 
 CAP = 20
+TIMELINE_PAGE = 100
 PAGE_TIMELINE_CAP = 200
 PAGE_SIZE = 50
 
@@ -88,13 +90,13 @@ def _timeline(limit: str = "") -> str:
       ORDER BY {_EVENT_ORDER.format(d="")} {limit}) e)"""
 
 
-def _capped(select: str, order: str, source: str) -> str:
-    """At most CAP items of a collection as JSON, and its total count."""
+def _capped(select: str, order: str, source: str, key: str) -> str:
+    """At most CAP items of a collection as JSON, and its total count. The CAP keys are chosen
+    first, on narrow rows, so JSON is built for those alone (`source` ends in a WHERE clause)."""
     return f"""json_build_object(
       'count', (SELECT count(*) {source}),
-      'results', (SELECT coalesce(json_agg(x.j ORDER BY x.o), '[]') FROM (
-         SELECT {select} AS j, row_number() OVER (ORDER BY {order}) AS o {source}
-         ORDER BY {order} LIMIT {CAP}) x))"""
+      'results', (SELECT coalesce(json_agg({select} ORDER BY {order}), '[]') {source}
+                  AND {key} IN (SELECT {key} {source} ORDER BY {order} LIMIT {CAP})))"""
 
 
 _AGREEMENT_DETAIL = f"""{_AGREEMENT_SUMMARY}::jsonb || jsonb_build_object(
@@ -115,6 +117,7 @@ _AGREEMENT_DETAIL = f"""{_AGREEMENT_SUMMARY}::jsonb || jsonb_build_object(
         "po.stance, pa.name, po.id",
         "FROM tracker_position po JOIN tracker_actor pa ON pa.id = po.actor_id "
         "WHERE po.agreement_id = a.id",
+        "po.id",
     )
 },
   'statements', {
@@ -124,6 +127,7 @@ _AGREEMENT_DETAIL = f"""{_AGREEMENT_SUMMARY}::jsonb || jsonb_build_object(
         "s.said_on DESC, s.id DESC",
         "FROM tracker_statement s JOIN tracker_position po ON po.id = s.position_id "
         "JOIN tracker_actor sp ON sp.id = s.speaker_id WHERE po.agreement_id = a.id",
+        "s.id",
     )
 },
   'challenges', {
@@ -133,6 +137,7 @@ _AGREEMENT_DETAIL = f"""{_AGREEMENT_SUMMARY}::jsonb || jsonb_build_object(
         "c.filed_on DESC, c.id",
         "FROM tracker_legalchallenge c JOIN tracker_legalchallenge_agreements lca "
         "ON lca.legalchallenge_id = c.id WHERE lca.agreement_id = a.id",
+        "c.id",
     )
 },
   'articles', {
@@ -142,13 +147,22 @@ _AGREEMENT_DETAIL = f"""{_AGREEMENT_SUMMARY}::jsonb || jsonb_build_object(
         "ar.published_at DESC, ar.id DESC",
         "FROM news_articlelink l JOIN news_article ar ON ar.id = l.article_id "
         "WHERE l.agreement_id = a.id AND l.status = 'confirmed'",
+        "l.id",
     )
 })"""
 
 AGREEMENT_DETAIL = f"""SELECT ({_AGREEMENT_DETAIL})::text
 FROM tracker_agreement a WHERE a.slug = %(slug)s"""
 
-AGREEMENT_TIMELINE = f"SELECT {_timeline()}::text FROM tracker_agreement a WHERE a.slug = %(slug)s"
+AGREEMENT_TIMELINE = f"""SELECT json_build_object(
+  'count', (SELECT count(*) FROM (
+      SELECT e.id FROM tracker_event e WHERE e.agreement_id = a.id
+      UNION
+      SELECT e.id FROM tracker_event e
+        JOIN tracker_legalchallenge_agreements lca ON lca.legalchallenge_id = e.challenge_id
+        WHERE lca.agreement_id = a.id) e),
+  'results', {_timeline(f"LIMIT {TIMELINE_PAGE}")})::text
+FROM tracker_agreement a WHERE a.slug = %(slug)s"""
 
 AGREEMENT_PAGE = f"""SELECT json_build_object('agreement', {_AGREEMENT_DETAIL},
   'timeline', {_timeline(f"LIMIT {PAGE_TIMELINE_CAP}")})::text
@@ -218,6 +232,7 @@ SELECT json_build_object('slug', x.slug, 'name', x.name, 'kind', x.kind,
         "ag.title, p.sequence, p.id",
         "FROM tracker_party p JOIN tracker_agreement ag ON ag.id = p.agreement_id "
         "WHERE p.actor_id = x.id",
+        "p.id",
     )
 },
   'positions', {
@@ -227,6 +242,7 @@ SELECT json_build_object('slug', x.slug, 'name', x.name, 'kind', x.kind,
         "ag.title, po.id",
         "FROM tracker_position po JOIN tracker_agreement ag ON ag.id = po.agreement_id "
         "WHERE po.actor_id = x.id",
+        "po.id",
     )
 },
   'statements', {
@@ -236,6 +252,7 @@ SELECT json_build_object('slug', x.slug, 'name', x.name, 'kind', x.kind,
         "s.said_on DESC, s.id",
         "FROM tracker_statement s JOIN tracker_position po ON po.id = s.position_id "
         "JOIN tracker_agreement ag ON ag.id = po.agreement_id WHERE s.speaker_id = x.id",
+        "s.id",
     )
 },
   'cases', {
@@ -244,6 +261,7 @@ SELECT json_build_object('slug', x.slug, 'name', x.name, 'kind', x.kind,
         "c.caption, cp.id",
         "FROM tracker_challengeparty cp JOIN tracker_legalchallenge c "
         "ON c.id = cp.challenge_id WHERE cp.actor_id = x.id",
+        "cp.id",
     )
 },
   'articles', {
@@ -253,6 +271,7 @@ SELECT json_build_object('slug', x.slug, 'name', x.name, 'kind', x.kind,
         "ar.published_at DESC, ar.id DESC",
         "FROM news_articlelink l JOIN news_article ar ON ar.id = l.article_id "
         "WHERE l.actor_id = x.id AND l.status = 'confirmed'",
+        "l.id",
     )
 })::text
 FROM tracker_actor x WHERE x.slug = %(slug)s"""

@@ -340,17 +340,19 @@ def measure(endpoint: Endpoint, targets: dict, server: Server, args) -> dict:
     options = {"duration": args.duration, "connections": args.connections}
     # Slower than half a wrk run: wrk would see hardly an answer, so time single requests.
     slow = app_probe["seconds"] > args.duration / 2
+    raw_slow = raw_probe["seconds"] > args.duration / 2
+    raw_seconds = []
     for _ in range(args.rounds):
         if slow:
             app_seconds.append(probe(server.base, path, args.timeout).get("seconds"))
         else:
             app_runs.append(run_wrk(server.base + path, timeout=args.timeout, **options))
-        raw_runs.append(run_wrk(server.base + raw, timeout=args.timeout, **options))
-    result["raw"] = summarise(raw_runs)
-    if slow:
-        result["app"] = _sequential(app_seconds)
-    else:
-        result["app"] = summarise(app_runs)
+        if raw_slow:
+            raw_seconds.append(probe(server.base, raw, args.timeout).get("seconds"))
+        else:
+            raw_runs.append(run_wrk(server.base + raw, timeout=args.timeout, **options))
+    result["raw"] = _sequential(raw_seconds) if raw_slow else summarise(raw_runs)
+    result["app"] = _sequential(app_seconds) if slow else summarise(app_runs)
     app, raw_ = result["app"], result["raw"]
     measured = app.get("requests") and raw_.get("requests")
     result["throughput_ratio"] = round(app["rps"] / raw_["rps"], 4) if measured else None
@@ -418,10 +420,11 @@ def markdown_table(results: list[dict]) -> str:
                          "| | | | | |")  # fmt: skip
             continue
         slow = " (seq.)" if "single requests" in (app.get("note") or "") else ""
+        raw_slow = " (seq.)" if "single requests" in (raw.get("note") or "") else ""
         lines.append(
             f"| {r['name']} | {app['rps']:.3g}{slow} | {_ms(app['p50_ms'])} ms "
             f"| {_ms(app['p99_ms'])} ms | {app['errors']} | {_size(r['probe'].get('bytes'))} "
-            f"| {r['queries'] if r['queries'] is not None else '—'} | {raw['rps']:.3g} "
+            f"| {r['queries'] if r['queries'] is not None else '—'} | {raw['rps']:.3g}{raw_slow} "
             f"| {_ms(raw['p50_ms'])} ms | {_ratio(r.get('throughput_ratio'))} |"
         )
     return "\n".join(lines)

@@ -148,6 +148,20 @@ class Report:
     seconds: dict[str, float] = field(default_factory=dict)
 
 
+class _Log:
+    """A file-like stdout for call_command that writes through the seed's log, indented."""
+
+    def __init__(self, log):
+        self.log = log
+
+    def write(self, text: str) -> None:
+        if text.strip():
+            self.log("    " + text.rstrip())
+
+    def flush(self) -> None:
+        pass
+
+
 class Loader:
     """COPY rows into a model's table, filling columns the generator does not know with defaults."""
 
@@ -162,7 +176,8 @@ class Loader:
         for f in meta.concrete_fields:
             if f.attname in columns:
                 continue
-            if f.has_default():
+            # A text field with no default is "" in Django's eyes too.
+            if f.has_default() or (not f.null and f.get_default() == ""):
                 value = f.get_db_prep_save(f.get_default(), connection)
             elif f.null:
                 value = None
@@ -350,17 +365,22 @@ def load(
                 wrapper.execute(definition)
             report.seconds["indexes"] = time.perf_counter() - indexed
             log(f"  {len(indexes)} secondary indexes rebuilt: {report.seconds['indexes']:.1f} s")
-            if checks_deferred:
-                checked = time.perf_counter()
-                _check_foreign_keys()
-                report.seconds["foreign key check"] = time.perf_counter() - checked
-                log(f"  foreign keys checked in one pass: {time.perf_counter() - checked:.1f} s")
             wrapper.execute("\n".join(connection.ops.sequence_reset_sql(no_style(), seed_tables())))
+            # Statistics first, so refresh_derived's queries are planned for the loaded rows.
+            for model in seed_tables():
+                wrapper.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
         if "refresh_derived" in get_commands():
-            log("  refresh_derived: recomputing denormalised fields")
-            call_command("refresh_derived")
+            derived = time.perf_counter()
+            call_command("refresh_derived", stdout=_Log(log))
+            report.seconds["refresh_derived"] = time.perf_counter() - derived
+            log(f"  refresh_derived: {report.seconds['refresh_derived']:.1f} s")
         else:
-            log("  no refresh_derived command yet: denormalised fields left as loaded")
+            log("  no refresh_derived command: denormalised fields left as loaded")
+        if checks_deferred:
+            checked = time.perf_counter()
+            _check_foreign_keys()
+            report.seconds["foreign key check"] = time.perf_counter() - checked
+            log(f"  foreign keys checked in one pass: {report.seconds['foreign key check']:.1f} s")
     load_seconds = time.perf_counter() - started
 
     # Fresh statistics and visibility map, as autovacuum would give a table loaded long ago.
