@@ -24,8 +24,7 @@ def _url(name: str) -> str:
 def _counts(url: str) -> dict[str, int]:
     with psycopg.connect(url) as conn:
         return {
-            table: conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-            for table in TABLES
+            table: conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] for table in TABLES
         }
 
 
