@@ -36,9 +36,11 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "corsheaders",
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
+    "drf_standardized_errors",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
@@ -59,6 +61,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before CommonMiddleware, so a redirect or an error still carries the CORS headers.
+    "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -152,20 +156,44 @@ LOGGING = {
 }
 
 # --- REST API -------------------------------------------------------------------------------
+API_MAX_PAGE_SIZE = 200
 REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly"
     ],
+    # Scripts send "Authorization: Token …" (tokens from admin or `manage.py api_token`); the
+    # browsable API and Swagger UI use the admin session.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     # Search and ordering are filters of each resource's FilterSet (apps/*/filtersets.py), so
     # the pages share them and a bad value is a 400 naming the parameter, not silently ignored.
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "apps.tracker.api.pagination.NumberedPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "apps.tracker.api.schema.AutoSchema",
+    # One JSON error shape for every 4xx and 5xx: {"type", "errors": [{"code", "detail", "attr"}]}.
+    "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "apps.tracker.api.throttles.AnonRateThrottle",
+        "apps.tracker.api.throttles.UserRateThrottle",
+    ],
 }
+# Requests per client; exceeding them answers 429 with Retry-After.
+API_THROTTLE_RATES = {
+    "anon": env.str("API_ANON_RATE", default="120/min"),
+    "user": env.str("API_USER_RATE", default="600/min"),
+}
+DRF_STANDARDIZED_ERRORS = {"ENABLE_IN_DEBUG_FOR_UNHANDLED_EXCEPTIONS": True}
+
+# Anyone may read the API from a browser on another site; writes need a token and are not
+# offered to other origins (a preflight for POST/PUT/PATCH/DELETE gets no CORS headers).
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_ALLOW_CREDENTIALS = False
+CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Link", "Retry-After"]
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "PolicyTracker API",
@@ -174,6 +202,10 @@ SPECTACULAR_SETTINGS = {
         "and their statements, legal challenges, dated timelines and the news that reports them."
     ),
     "VERSION": "1.0.0",
+    # drf-standardized-errors names its error-code enums; the hook keeps them from colliding.
+    "POSTPROCESSING_HOOKS": [
+        "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
+    ],
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     # Swagger UI and ReDoc from our own static files (drf-spectacular-sidecar), not a CDN.
@@ -191,6 +223,24 @@ SPECTACULAR_SETTINGS = {
         "PartyRoleEnum": "apps.tracker.models.Party.Role",
         "DatePrecisionEnum": "apps.tracker.models.DatePrecision",
         "ArticleLinkStatusEnum": "apps.news.models.ArticleLink.Status",
+        # The error-code enums of drf-standardized-errors, one component each.
+        **{
+            name: f"drf_standardized_errors.openapi_serializers.{name}.choices"
+            for name in (
+                "ValidationErrorEnum",
+                "ClientErrorEnum",
+                "ServerErrorEnum",
+                "ParseErrorCodeEnum",
+                "ErrorCode401Enum",
+                "ErrorCode403Enum",
+                "ErrorCode404Enum",
+                "ErrorCode405Enum",
+                "ErrorCode406Enum",
+                "ErrorCode415Enum",
+                "ErrorCode429Enum",
+                "ErrorCode500Enum",
+            )
+        },
     },
 }
 

@@ -43,5 +43,7 @@ urlpatterns = [
 
 # Not a catch-all route under api/: that would make every path valid and stop APPEND_SLASH from
 # redirecting /api/v1/agreements to /api/v1/agreements/.
+handler400 = "policytracker.errors.bad_request"
+handler403 = "policytracker.errors.permission_denied"
 handler404 = "policytracker.errors.page_not_found"
 handler500 = "policytracker.errors.server_error"

@@ -82,3 +82,10 @@ def fresh_alias_matcher():
     from apps.news.matching import forget_matcher
 
     forget_matcher()
+
+
+@pytest.fixture(autouse=True)
+def api_throttles_off(settings):
+    """No request rate limits unless a test sets them: the suite makes hundreds of API requests a
+    minute from one address, often under frozen time, and the counts would leak across tests."""
+    settings.API_THROTTLE_RATES = {"anon": None, "user": None}

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from drf_spectacular.utils import extend_schema_field
 
-from apps.tracker.filtersets import SlugFilter
+from apps.tracker.filtersets import SlugFilter, check_date_or_datetime, updated_since_filter
 from apps.tracker.models import Actor, Agreement, LegalChallenge
 
 from .models import Article, ArticleLink, Feed, Outlet
@@ -43,7 +43,7 @@ class DateOrDateTimeField(forms.Field):
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         if isinstance(parsed, datetime.datetime) and timezone.is_naive(parsed):
             parsed = timezone.make_aware(parsed)
-        return parsed
+        return check_date_or_datetime(parsed)
 
 
 @extend_schema_field(
@@ -110,14 +110,9 @@ class ArticleFilterSet(django_filters.FilterSet):
         help_text="ISO 8601 date or datetime; articles published at or before it (a date: "
         "up to the end of that day).",
     )
-    updated_since = django_filters.DateTimeFilter(
-        field_name="updated_at",
-        lookup_expr="gte",
-        help_text=(
-            "ISO 8601 date or datetime (e.g. 2025-04-07T12:00:00Z); articles that changed at or "
-            "after it, including a link of theirs suggested, confirmed or rejected, or a new URL "
-            "they were seen under."
-        ),
+    updated_since = updated_since_filter(
+        "articles that changed at or after it, including a link of theirs suggested, confirmed "
+        "or rejected, or a new URL they were seen under."
     )
     search = django_filters.CharFilter(
         field_name="title", lookup_expr="icontains", help_text="Words in the title."

@@ -4,10 +4,62 @@ Every filter validates its value: an unknown status or slug, or a date that does
 error naming the parameter, never a silently unfiltered list.
 """
 
+import datetime
+
 import django_filters
+from django import forms
 from django.db.models import Exists, F, OuterRef, Q
 
 from .models import Actor, Agreement, Alias, LegalChallenge, Party, Topic
+
+# PostgreSQL refuses a time zone displacement beyond ±15:59 (and no real zone comes near it).
+MAX_UTC_OFFSET = datetime.timedelta(hours=15, minutes=59)
+OUT_OF_RANGE_MESSAGE = "Out of range: use a date between 0001-01-02 and 9999-12-30."
+OFFSET_MESSAGE = "UTC offset out of range: it must be between -15:59 and +15:59."
+
+
+def check_date_or_datetime(value):
+    """Refuse a value the database or the bound arithmetic cannot take, as a form error that
+    names its parameter rather than a 500: an offset beyond ±15:59, or a day at the very edge of
+    the calendar (a whole-day bound adds a day, converting to UTC may move across one)."""
+    if isinstance(value, datetime.datetime):
+        offset = value.utcoffset()
+        if offset is not None and abs(offset) > MAX_UTC_OFFSET:
+            raise forms.ValidationError(OFFSET_MESSAGE, code="invalid_offset")
+    day = value.date() if isinstance(value, datetime.datetime) else value
+    if not datetime.date(1, 1, 2) <= day <= datetime.date(9999, 12, 30):
+        raise forms.ValidationError(OUT_OF_RANGE_MESSAGE, code="out_of_range")
+    return value
+
+
+class CheckedDateTimeField(forms.DateTimeField):
+    def to_python(self, value):
+        value = super().to_python(value)
+        return value if value is None else check_date_or_datetime(value)
+
+
+class CheckedDateField(forms.DateField):
+    def to_python(self, value):
+        value = super().to_python(value)
+        return value if value is None else check_date_or_datetime(value)
+
+
+class DateTimeFilter(django_filters.DateTimeFilter):
+    """A datetime filter whose values the database can always take."""
+
+    field_class = CheckedDateTimeField
+
+
+class DateFilter(django_filters.DateFilter):
+    field_class = CheckedDateField
+
+
+def updated_since_filter(what: str) -> DateTimeFilter:
+    return DateTimeFilter(
+        field_name="updated_at",
+        lookup_expr="gte",
+        help_text=f"ISO 8601 date or datetime (e.g. 2025-04-07T12:00:00Z); {what}",
+    )
 
 
 class SlugFilter(django_filters.ModelChoiceFilter):
@@ -51,15 +103,11 @@ class AgreementFilterSet(django_filters.FilterSet):
         queryset=Actor.objects.all(),
         help_text="Slug of an actor that is a party to the agreement, in any role.",
     )
-    updated_since = django_filters.DateTimeFilter(
-        field_name="updated_at",
-        lookup_expr="gte",
-        help_text=(
-            "ISO 8601 date or datetime (e.g. 2025-04-07T12:00:00Z); agreements that changed at "
-            "or after it: their own record, or anything their detail or timeline shows (a party, "
-            "position, statement, document, alias, topic, event, a legal challenge against them "
-            "and its events and parties, or a curator's decision on an article link)."
-        ),
+    updated_since = updated_since_filter(
+        "agreements that changed at or after it: their own record, or anything their detail or "
+        "timeline shows (a party, position, statement, document, alias, topic, event, a legal "
+        "challenge against them and its events and parties, or a curator's decision on an "
+        "article link)."
     )
     search = django_filters.CharFilter(
         method="filter_search",

@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from apps.news.models import Article, ArticleLink
+from tests.api_errors import errors_by_parameter
 from tests.factories import (
     ActorFactory,
     AgreementFactory,
@@ -192,7 +193,7 @@ def test_bad_filter_value_is_400_naming_the_parameter(api_client, parameter, val
     response = api_client.get(ARTICLES_URL, {parameter: value})
 
     assert response.status_code == 400
-    assert list(response.json()) == [parameter]
+    assert list(errors_by_parameter(response)) == [parameter]
 
 
 # --- Cursor pagination ------------------------------------------------------------------------

@@ -7,16 +7,15 @@ from rest_framework.response import Response
 
 from ..filtersets import AgreementFilterSet
 from ..models import Agreement, Event
-from .filters import KnownParametersFilterBackend
+from .filters import RecordViewSetMixin
 from .serializers import AgreementDetailSerializer, AgreementListSerializer, TimelineEventSerializer
 
 
-class AgreementViewSet(viewsets.ReadOnlyModelViewSet):
+class AgreementViewSet(RecordViewSetMixin, viewsets.ReadOnlyModelViewSet):
     """Tracked agreements: parties, stakeholders and their statements, legal challenges and the
     confirmed articles about each."""
 
     lookup_field = "slug"
-    filter_backends = [KnownParametersFilterBackend]
     filterset_class = AgreementFilterSet
 
     def get_queryset(self):
