@@ -8,7 +8,7 @@ import datetime
 
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from drf_spectacular.utils import extend_schema_field
@@ -147,6 +147,35 @@ class ArticleFilterSet(django_filters.FilterSet):
             links = ArticleLink.objects.filter(article=OuterRef("pk"), **conditions)
             queryset = queryset.filter(Exists(links))
         return queryset
+
+
+class ArticleLinkFilterSet(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=ArticleLink.Status.choices)
+    agreement = SlugFilter(queryset=Agreement.objects.all(), help_text="Slug of an agreement.")
+    actor = SlugFilter(queryset=Actor.objects.all(), help_text="Slug of an actor.")
+    challenge = SlugFilter(queryset=LegalChallenge.objects.all(), help_text="Slug of a case.")
+    updated_since = updated_since_filter("links suggested or decided at or after it.")
+
+    class Meta:
+        model = ArticleLink
+        fields = ["status", "agreement", "actor", "challenge", "updated_since"]
+
+
+class OutletFilterSet(django_filters.FilterSet):
+    updated_since = updated_since_filter("outlets whose record changed at or after it.")
+    search = django_filters.CharFilter(
+        method="filter_search", help_text="Words in the name or domain."
+    )
+
+    class Meta:
+        model = Outlet
+        fields = ["updated_since", "search"]
+
+    def filter_search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(name__icontains=value) | Q(domain__icontains=value))
 
 
 class FeedFilterSet(django_filters.FilterSet):

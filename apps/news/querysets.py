@@ -1,7 +1,7 @@
 """Read shapes of the news data, named for the page or endpoint they serve."""
 
 from django.db import models
-from django.db.models import Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
 
@@ -22,10 +22,22 @@ class ArticleQuerySet(models.QuerySet):
         """Fetched articles as /api/v1/articles/ serves them: outlet, every URL seen, and every
         link (suggested, confirmed or rejected) with its target. The endpoint's keyset paginator
         sets the order."""
+        from apps.tracker.models import Event, Statement
+
         from .models import Article, ArticleLink
 
+        # Every article a page shows or the record cites, however it entered: fetched by
+        # ingestion, added by hand (no feed), or cited as a source. Not the placeholders of
+        # fetches that are pending or failed.
+        cited_by_event = Event.sources.through.objects.filter(article=OuterRef("pk"))
+        cited_by_statement = Statement.objects.filter(source=OuterRef("pk"))
         return (
-            self.filter(fetch_status=Article.FetchStatus.FETCHED)
+            self.filter(
+                Q(fetch_status=Article.FetchStatus.FETCHED)
+                | Q(feed__isnull=True)
+                | Exists(cited_by_event)
+                | Exists(cited_by_statement)
+            )
             .select_related("outlet")
             .prefetch_related(
                 "seen_urls",
@@ -82,6 +94,12 @@ class ArticleLinkQuerySet(models.QuerySet):
 
     def suggested(self):
         return self.filter(status="suggested")
+
+    def for_api(self):
+        """Links as /api/v1/links/ serves them: target, decider; newest first."""
+        return self.select_related("agreement", "actor", "challenge", "decided_by").order_by(
+            "-created_at", "-id"
+        )
 
     def for_record_page(self):
         """Links as a record's page lists them: article and outlet, newest first."""

@@ -10,7 +10,18 @@ import django_filters
 from django import forms
 from django.db.models import Exists, F, OuterRef, Q
 
-from .models import Actor, Agreement, Alias, LegalChallenge, Party, Topic
+from .models import (
+    Actor,
+    Agreement,
+    Alias,
+    ChallengeParty,
+    Event,
+    LegalChallenge,
+    Party,
+    Position,
+    Statement,
+    Topic,
+)
 
 # PostgreSQL refuses a time zone displacement beyond ±15:59 (and no real zone comes near it).
 MAX_UTC_OFFSET = datetime.timedelta(hours=15, minutes=59)
@@ -137,26 +148,49 @@ class AgreementFilterSet(django_filters.FilterSet):
         )
 
 
+def _search(queryset, fields: tuple[str, ...], value: str, alias_of: str | None = None):
+    """Rows where any of `fields` (or an alias, for records that have them) contains the words.
+    A plain filter on purpose: apps/search supplies the full-text implementation."""
+    value = value.strip()
+    if not value:
+        return queryset
+    condition = Q()
+    for field in fields:
+        condition |= Q(**{f"{field}__icontains": value})
+    if alias_of:
+        condition |= Exists(
+            Alias.objects.filter(**{alias_of: OuterRef("pk")}, text__icontains=value)
+        )
+    return queryset.filter(condition)
+
+
 class ActorFilterSet(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=Actor.Kind.choices)
+    parent = SlugFilter(queryset=Actor.objects.all(), help_text="Slug of the parent body.")
+    agreement = SlugFilter(
+        field_name="parties__agreement",
+        method="filter_agreement",
+        queryset=Agreement.objects.all(),
+        help_text="Slug of an agreement the actor is a party to.",
+    )
+    updated_since = updated_since_filter("actors whose record changed at or after it.")
     search = django_filters.CharFilter(
-        method="filter_search", help_text="Words in the name or one of the actor's aliases."
+        method="filter_search", help_text="Words in the name, description or an alias."
     )
     ordering = TieBreakOrderingFilter(
         fields=(("name", "name"), ("updated_at", "updated_at")),
-        help_text="Sort key; prefix with - for descending. Ties are broken by id.",
+        help_text="Sort key (name by default); prefix with - for descending.",
     )
 
     class Meta:
         model = Actor
-        fields = ["kind", "search", "ordering"]
+        fields = ["kind", "parent", "agreement", "updated_since", "search", "ordering"]
+
+    def filter_agreement(self, queryset, name, value):
+        return queryset.filter(Exists(Party.objects.filter(actor=OuterRef("pk"), agreement=value)))
 
     def filter_search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        alias_match = Alias.objects.filter(actor=OuterRef("pk"), text__icontains=value)
-        return queryset.filter(Q(name__icontains=value) | Exists(alias_match))
+        return _search(queryset, ("name", "description"), value, alias_of="actor")
 
 
 class LegalChallengeFilterSet(django_filters.FilterSet):
@@ -168,18 +202,49 @@ class LegalChallengeFilterSet(django_filters.FilterSet):
         queryset=Agreement.objects.all(),
         help_text="Slug of an agreement the case challenges.",
     )
+    party = SlugFilter(
+        field_name="parties__actor",
+        method="filter_party",
+        queryset=Actor.objects.all(),
+        help_text="Slug of an actor that is a party to the case (with role, in that role).",
+    )
+    role = django_filters.ChoiceFilter(
+        choices=ChallengeParty.Role.choices,
+        method="filter_party",
+        help_text="With party: that actor's role in the case (plaintiff, defendant, …).",
+    )
+    filed_after = DateFilter(
+        field_name="filed_on", lookup_expr="gte", help_text="Filed on or after."
+    )
+    filed_before = DateFilter(
+        field_name="filed_on", lookup_expr="lte", help_text="Filed on or before."
+    )
+    updated_since = updated_since_filter(
+        "cases that changed at or after it (their record, parties or events)."
+    )
     search = django_filters.CharFilter(
         method="filter_search",
-        help_text="Words in the caption, docket number, summary or one of the case's aliases.",
+        help_text="Words in the caption, docket number, summary or an alias.",
     )
     ordering = TieBreakOrderingFilter(
         fields=(("filed_on", "filed_on"), ("caption", "caption"), ("updated_at", "updated_at")),
-        help_text="Sort key; prefix with - for descending. Ties are broken by id.",
+        help_text="Sort key (newest filing first by default); prefix with - for descending.",
     )
 
     class Meta:
         model = LegalChallenge
-        fields = ["status", "court", "agreement", "search", "ordering"]
+        fields = [
+            "status",
+            "court",
+            "agreement",
+            "party",
+            "role",
+            "filed_after",
+            "filed_before",
+            "updated_since",
+            "search",
+            "ordering",
+        ]
 
     def filter_agreement(self, queryset, name, value):
         challenged = LegalChallenge.agreements.through.objects.filter(
@@ -187,28 +252,146 @@ class LegalChallengeFilterSet(django_filters.FilterSet):
         )
         return queryset.filter(Exists(challenged))
 
+    def filter_party(self, queryset, name, value):
+        # Applied once, for party and role together, in filter_queryset.
+        return queryset
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        conditions = {}
+        if self.form.cleaned_data.get("party"):
+            conditions["actor"] = self.form.cleaned_data["party"]
+        if self.form.cleaned_data.get("role"):
+            conditions["role"] = self.form.cleaned_data["role"]
+        if conditions:
+            parties = ChallengeParty.objects.filter(challenge=OuterRef("pk"), **conditions)
+            queryset = queryset.filter(Exists(parties))
+        return queryset
+
     def filter_search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        alias_match = Alias.objects.filter(challenge=OuterRef("pk"), text__icontains=value)
-        return queryset.filter(
-            Q(caption__icontains=value)
-            | Q(docket_number__icontains=value)
-            | Q(summary__icontains=value)
-            | Exists(alias_match)
+        return _search(
+            queryset, ("caption", "docket_number", "summary"), value, alias_of="challenge"
         )
 
 
-class TopicFilterSet(django_filters.FilterSet):
+class EventFilterSet(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(choices=Event.Kind.choices)
+    agreement = SlugFilter(
+        queryset=Agreement.objects.all(),
+        help_text="Slug of an agreement: its own events (its timeline adds its cases' events).",
+    )
+    challenge = SlugFilter(queryset=LegalChallenge.objects.all(), help_text="Slug of a case.")
+    actor = SlugFilter(
+        field_name="actors",
+        method="filter_actor",
+        queryset=Actor.objects.all(),
+        help_text="Slug of an actor involved in the event.",
+    )
+    date_after = DateFilter(field_name="date", lookup_expr="gte", help_text="On or after.")
+    date_before = DateFilter(field_name="date", lookup_expr="lte", help_text="On or before.")
+    updated_since = updated_since_filter("events that changed at or after it.")
     search = django_filters.CharFilter(
-        field_name="name", lookup_expr="icontains", help_text="Words in the topic's name."
+        method="filter_search", help_text="Words in the title or description."
+    )
+
+    class Meta:
+        model = Event
+        fields = [
+            "kind",
+            "agreement",
+            "challenge",
+            "actor",
+            "date_after",
+            "date_before",
+            "updated_since",
+            "search",
+        ]
+
+    def filter_actor(self, queryset, name, value):
+        through = Event.actors.through
+        return queryset.filter(Exists(through.objects.filter(event=OuterRef("pk"), actor=value)))
+
+    def filter_search(self, queryset, name, value):
+        return _search(queryset, ("title", "description"), value)
+
+
+class StatementFilterSet(django_filters.FilterSet):
+    speaker = SlugFilter(queryset=Actor.objects.all(), help_text="Slug of the actor who said it.")
+    actor = SlugFilter(
+        field_name="position__actor",
+        queryset=Actor.objects.all(),
+        help_text="Slug of the stakeholder whose position the statement backs.",
+    )
+    agreement = SlugFilter(
+        field_name="position__agreement",
+        queryset=Agreement.objects.all(),
+        help_text="Slug of the agreement the statement is about.",
+    )
+    kind = django_filters.ChoiceFilter(choices=Statement.Kind.choices)
+    stance = django_filters.ChoiceFilter(
+        field_name="position__stance",
+        choices=Position.Stance.choices,
+        help_text="Stance of the position the statement backs.",
+    )
+    said_after = DateFilter(field_name="said_on", lookup_expr="gte", help_text="Said on or after.")
+    said_before = DateFilter(
+        field_name="said_on", lookup_expr="lte", help_text="Said on or before."
+    )
+    updated_since = updated_since_filter("statements that changed at or after it.")
+    search = django_filters.CharFilter(
+        method="filter_search", help_text="Words in the text or the venue."
+    )
+
+    class Meta:
+        model = Statement
+        fields = [
+            "speaker",
+            "actor",
+            "agreement",
+            "kind",
+            "stance",
+            "said_after",
+            "said_before",
+            "updated_since",
+            "search",
+        ]
+
+    def filter_search(self, queryset, name, value):
+        return _search(queryset, ("text", "venue", "speaker_label"), value)
+
+
+class PositionFilterSet(django_filters.FilterSet):
+    stance = django_filters.ChoiceFilter(choices=Position.Stance.choices)
+    actor = SlugFilter(queryset=Actor.objects.all(), help_text="Slug of the stakeholder.")
+    agreement = SlugFilter(queryset=Agreement.objects.all(), help_text="Slug of the agreement.")
+    updated_since = updated_since_filter("positions that changed at or after it.")
+    search = django_filters.CharFilter(method="filter_search", help_text="Words in the summary.")
+    ordering = TieBreakOrderingFilter(
+        fields=(("updated_at", "updated_at"),),
+        help_text="Sort key (agreement, then stance by default); prefix with - for descending.",
+    )
+
+    class Meta:
+        model = Position
+        fields = ["stance", "actor", "agreement", "updated_since", "search", "ordering"]
+
+    def filter_search(self, queryset, name, value):
+        return _search(queryset, ("summary",), value)
+
+
+class TopicFilterSet(django_filters.FilterSet):
+    updated_since = updated_since_filter("topics that changed at or after it.")
+    search = django_filters.CharFilter(
+        method="filter_search", help_text="Words in the name or description."
     )
     ordering = TieBreakOrderingFilter(
         fields=(("name", "name"), ("updated_at", "updated_at")),
-        help_text="Sort key; prefix with - for descending. Ties are broken by id.",
+        help_text="Sort key (name by default); prefix with - for descending.",
     )
 
     class Meta:
         model = Topic
-        fields = ["search", "ordering"]
+        fields = ["updated_since", "search", "ordering"]
+
+    def filter_search(self, queryset, name, value):
+        return _search(queryset, ("name", "description"), value)

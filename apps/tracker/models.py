@@ -19,6 +19,7 @@ from .querysets import (
     AgreementQuerySet,
     EventQuerySet,
     LegalChallengeQuerySet,
+    PositionQuerySet,
     StatementQuerySet,
 )
 
@@ -118,6 +119,7 @@ class Actor(TimeStamped):
 
     class Meta:
         ordering = ["name", "id"]
+        indexes = [models.Index(fields=["name", "id"], name="actor_name_order")]
         constraints = [
             models.UniqueConstraint(
                 fields=["slug"],
@@ -407,6 +409,7 @@ class Position(TimeStamped):
     stance = models.CharField(max_length=20, choices=Stance.choices, db_index=True)
     summary = models.TextField(blank=True)
 
+    objects = PositionQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -478,6 +481,8 @@ class Statement(TimeStamped):
             models.Index(fields=["speaker", "said_on"], name="statement_speaker_date"),
             # "What changed": statements newest-recorded first.
             models.Index(fields=["-created_at", "-id"], name="statement_recorded"),
+            # The API's statement list: newest first, keyset on (said_on, id).
+            models.Index(fields=["-said_on", "-id"], name="statement_latest"),
         ]
 
     def __str__(self):

@@ -73,6 +73,10 @@ class ActorQuerySet(models.QuerySet):
             ),
         )
 
+    def for_api(self):
+        """Actors as /api/v1/actors/ serves them: parent and aliases; name order by default."""
+        return self.select_related("parent").prefetch_related("aliases").order_by("name", "id")
+
 
 class AgreementQuerySet(models.QuerySet):
     def with_latest_event(self):
@@ -167,6 +171,13 @@ class AgreementQuerySet(models.QuerySet):
 
 
 class StatementQuerySet(models.QuerySet):
+    def for_api(self):
+        """Statements as /api/v1/statements/ serves them: speaker, the position's stakeholder
+        and agreement, the source article and its outlet. The keyset paginator orders them."""
+        return self.select_related(
+            "speaker", "position__actor", "position__agreement", "source__outlet"
+        )
+
     def for_position_listing(self):
         """Statements as a page lists them: speaker, source article and its outlet, in order."""
         return self.select_related("speaker", "source__outlet").order_by(
@@ -174,7 +185,33 @@ class StatementQuerySet(models.QuerySet):
         )
 
 
+class PositionQuerySet(models.QuerySet):
+    def for_api(self):
+        """Positions as /api/v1/positions/ serves them: stakeholder and agreement."""
+        return self.select_related("actor", "agreement").order_by("agreement_id", "stance", "id")
+
+
 class LegalChallengeQuerySet(models.QuerySet):
+    def for_api(self):
+        """Cases as /api/v1/challenges/ serves them: court, agreements challenged, parties with
+        their roles, aliases; newest filing first."""
+        from .models import Agreement, ChallengeParty
+
+        return (
+            self.select_related("court")
+            .prefetch_related(
+                "aliases",
+                Prefetch("agreements", queryset=Agreement.objects.order_by("title", "id")),
+                Prefetch(
+                    "parties",
+                    queryset=ChallengeParty.objects.select_related("actor", "represents").order_by(
+                        "role", "sequence", "id"
+                    ),
+                ),
+            )
+            .order_by(models.F("filed_on").desc(nulls_last=True), "caption", "id")
+        )
+
     def for_detail_page(self):
         """A case with its court, parties by role, the agreements it challenges, aliases and the
         confirmed articles about it."""
@@ -214,6 +251,11 @@ class EventQuerySet(models.QuerySet):
                 queryset=Article.objects.select_related("outlet").order_by("published_at", "id"),
             )
         )
+
+    def for_api(self):
+        """Events as /api/v1/events/ serves them: agreement, challenge, actors, sources with
+        their outlets. The keyset paginator orders them (newest first)."""
+        return self.with_sources().prefetch_related("actors")
 
     def timeline_of_challenge(self, challenge):
         """The case's own events, in order."""

@@ -17,9 +17,11 @@ from tests.factories import (
     ArticleFactory,
     ArticleLinkFactory,
     ArticleURLFactory,
+    EventFactory,
     FeedFactory,
     LegalChallengeFactory,
     OutletFactory,
+    StatementFactory,
     UserFactory,
 )
 
@@ -101,15 +103,31 @@ def test_article_shows_outlet_seen_urls_duplicate_and_links(api_client):
     ]
 
 
-def test_only_fetched_articles_are_served(api_client):
+def test_placeholders_of_pending_or_failed_fetches_are_not_served(api_client):
     fetched = ArticleFactory()
-    pending = ArticleFactory(fetch_status=Article.FetchStatus.PENDING)
-    failed = ArticleFactory(fetch_status=Article.FetchStatus.FAILED)
+    feed = FeedFactory()
+    pending = ArticleFactory(feed=feed, fetch_status=Article.FetchStatus.PENDING)
+    failed = ArticleFactory(feed=feed, fetch_status=Article.FetchStatus.FAILED)
 
     assert ids(api_client.get(ARTICLES_URL)) == [fetched.pk]
     for article in (pending, failed):
         url = reverse("api:article-detail", kwargs={"pk": article.pk})
         assert api_client.get(url).status_code == 404
+
+
+def test_articles_added_by_hand_or_cited_are_served_however_they_entered(api_client):
+    """A curator's article in admin has no feed and may never be fetched; a failed fetch that
+    the timeline cites as a source is still what the record points at."""
+    by_hand = ArticleFactory(feed=None, fetch_status=Article.FetchStatus.PENDING)
+    cited = ArticleFactory(feed=FeedFactory(), fetch_status=Article.FetchStatus.FAILED)
+    EventFactory(sources=[cited])
+    quoted = ArticleFactory(feed=FeedFactory(), fetch_status=Article.FetchStatus.PENDING)
+    StatementFactory(source=quoted)
+
+    assert set(ids(api_client.get(ARTICLES_URL))) == {by_hand.pk, cited.pk, quoted.pk}
+    for article in (by_hand, cited, quoted):
+        url = reverse("api:article-detail", kwargs={"pk": article.pk})
+        assert api_client.get(url).status_code == 200
 
 
 # --- Filters ----------------------------------------------------------------------------------

@@ -245,3 +245,15 @@ class NewestFirstPagination(BasePagination):
                 what=self.what,
             ),
         ]
+
+
+class NewestEventsPagination(NewestFirstPagination):
+    key_field = "date"
+    key_is_datetime = False
+    what = "Events"
+
+
+class NewestStatementsPagination(NewestFirstPagination):
+    key_field = "said_on"
+    key_is_datetime = False
+    what = "Statements"

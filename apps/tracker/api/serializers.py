@@ -1,6 +1,8 @@
 """Read-only JSON shapes of the curated record. The list shape of an agreement is a summary; the
 detail shape adds everything its page shows except the timeline, which has its own endpoint."""
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -11,12 +13,14 @@ from ..models import (
     Actor,
     Agreement,
     AgreementDocument,
+    ChallengeParty,
     DatePrecision,
     Event,
     LegalChallenge,
     Party,
     Position,
     Statement,
+    Topic,
     format_date_with_precision,
 )
 
@@ -199,3 +203,289 @@ class TimelineEventSerializer(serializers.ModelSerializer):
     @extend_schema_field(OpenApiTypes.URI)
     def get_permalink(self, event) -> str:
         return self.context["request"].build_absolute_uri(event.get_absolute_url())
+
+
+# --- The rest of the record: actors, cases, events, statements, positions, topics ------------
+# Each resource links to the others by API URL and slug, so a client can follow the record
+# without building URLs.
+
+
+class HtmlUrlMixin(serializers.Serializer):
+    html_url = serializers.SerializerMethodField()
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_html_url(self, record) -> str:
+        return self.context["request"].build_absolute_uri(record.get_absolute_url())
+
+
+class ActorLinkSerializer(ActorSummarySerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:actor-detail", lookup_field="slug")
+
+    class Meta(ActorSummarySerializer.Meta):
+        fields = ["url", *ActorSummarySerializer.Meta.fields]
+
+
+class AgreementLinkSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(
+        view_name="api:agreement-detail", lookup_field="slug"
+    )
+
+    class Meta:
+        model = Agreement
+        fields = ["url", "slug", "title"]
+
+
+class ChallengeLinkSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(
+        view_name="api:challenge-detail", lookup_field="slug"
+    )
+
+    class Meta:
+        model = LegalChallenge
+        fields = ["url", "slug", "caption"]
+
+
+class ActorSerializer(HtmlUrlMixin, serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:actor-detail", lookup_field="slug")
+    statements_url = serializers.HyperlinkedIdentityField(
+        view_name="api:actor-statements", lookup_field="slug"
+    )
+    parent = ActorLinkSerializer(allow_null=True)
+    aliases = serializers.SlugRelatedField(slug_field="text", many=True, read_only=True)
+
+    class Meta:
+        model = Actor
+        fields = [
+            "url",
+            "statements_url",
+            "html_url",
+            "slug",
+            "name",
+            "kind",
+            "description",
+            "parent",
+            "aliases",
+            "wikidata_qid",
+            "website",
+            "updated_at",
+        ]
+
+
+class ChallengePartySerializer(serializers.ModelSerializer):
+    actor = ActorLinkSerializer()
+    represents = ActorLinkSerializer(allow_null=True)
+
+    class Meta:
+        model = ChallengeParty
+        fields = ["actor", "role", "represents"]
+
+
+class LegalChallengeSerializer(HtmlUrlMixin, serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(
+        view_name="api:challenge-detail", lookup_field="slug"
+    )
+    timeline_url = serializers.HyperlinkedIdentityField(
+        view_name="api:challenge-timeline", lookup_field="slug"
+    )
+    court = ActorLinkSerializer(allow_null=True)
+    agreements = AgreementLinkSerializer(many=True)
+    parties = ChallengePartySerializer(many=True)
+    aliases = serializers.SlugRelatedField(slug_field="text", many=True, read_only=True)
+
+    class Meta:
+        model = LegalChallenge
+        fields = [
+            "url",
+            "timeline_url",
+            "html_url",
+            "slug",
+            "caption",
+            "court",
+            "docket_number",
+            "filed_on",
+            "status",
+            "summary",
+            "agreements",
+            "parties",
+            "aliases",
+            "updated_at",
+        ]
+
+
+class EventSerializer(TimelineEventSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:event-detail")
+    agreement = AgreementLinkSerializer(allow_null=True)
+    challenge = ChallengeLinkSerializer(allow_null=True)
+    actors = ActorLinkSerializer(many=True)
+
+    class Meta(TimelineEventSerializer.Meta):
+        fields = ["url", *TimelineEventSerializer.Meta.fields, "actors", "updated_at"]
+
+
+class StatementRecordSerializer(serializers.ModelSerializer):
+    """A statement on its own: who said it, on whose position, about which agreement."""
+
+    url = serializers.HyperlinkedIdentityField(view_name="api:statement-detail")
+    speaker = ActorLinkSerializer()
+    actor = ActorLinkSerializer(source="position.actor")
+    agreement = AgreementLinkSerializer(source="position.agreement")
+    stance = serializers.ChoiceField(source="position.stance", choices=Position.Stance.choices)
+    position = serializers.HyperlinkedRelatedField(view_name="api:position-detail", read_only=True)
+    source = ArticleSourceSerializer(allow_null=True)
+    permalink = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Statement
+        fields = [
+            "url",
+            "id",
+            "speaker",
+            "speaker_label",
+            "kind",
+            "text",
+            "said_on",
+            "said_on_precision",
+            "venue",
+            "source",
+            "source_url",
+            "position",
+            "actor",
+            "agreement",
+            "stance",
+            "permalink",
+            "updated_at",
+        ]
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_permalink(self, statement) -> str:
+        page = statement.position.agreement.get_absolute_url()
+        return self.context["request"].build_absolute_uri(f"{page}#statement-{statement.pk}")
+
+
+class PositionRecordSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:position-detail")
+    actor = ActorLinkSerializer()
+    agreement = AgreementLinkSerializer()
+    statements_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Position
+        fields = [
+            "url",
+            "id",
+            "actor",
+            "agreement",
+            "stance",
+            "summary",
+            "statements_url",
+            "updated_at",
+        ]
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_statements_url(self, position) -> str:
+        path = reverse("api:statement-list")
+        query = f"?actor={position.actor.slug}&agreement={position.agreement.slug}"
+        return self.context["request"].build_absolute_uri(path + query)
+
+
+class TopicSerializer(HtmlUrlMixin, serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:topic-detail", lookup_field="slug")
+    agreements_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Topic
+        fields = [
+            "url",
+            "html_url",
+            "agreements_url",
+            "slug",
+            "name",
+            "description",
+            "updated_at",
+        ]
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_agreements_url(self, topic) -> str:
+        path = reverse("api:agreement-list") + f"?topic={topic.slug}"
+        return self.context["request"].build_absolute_uri(path)
+
+
+# --- Writes (curators with a token and the model's add/change permission) --------------------
+
+
+class ModelRulesMixin:
+    """Runs the model's own validation (fields, clean, named constraints) before saving, so a
+    write that breaks a rule is a 400 with the constraint's message, as in admin, not a 500."""
+
+    many_to_many: tuple[str, ...] = ()
+
+    def validate(self, attrs):
+        plain = {k: v for k, v in attrs.items() if k not in self.many_to_many}
+        instance = self.instance or self.Meta.model()
+        for name, value in plain.items():
+            setattr(instance, name, value)
+        try:
+            instance.full_clean(exclude=self.many_to_many, validate_unique=True)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(serializers.as_serializer_error(error)) from None
+        finally:
+            if self.instance is not None:
+                self.instance.refresh_from_db()
+        return attrs
+
+
+class EventWriteSerializer(ModelRulesMixin, serializers.ModelSerializer):
+    many_to_many = ("actors", "sources")
+    agreement = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Agreement.objects.all(), allow_null=True, required=False
+    )
+    challenge = serializers.SlugRelatedField(
+        slug_field="slug", queryset=LegalChallenge.objects.all(), allow_null=True, required=False
+    )
+    actors = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Actor.objects.all(), many=True, required=False
+    )
+
+    class Meta:
+        model = Event
+        fields = [
+            "date",
+            "date_precision",
+            "kind",
+            "title",
+            "description",
+            "agreement",
+            "challenge",
+            "actors",
+            "sources",
+            "sequence",
+        ]
+
+
+class StatementWriteSerializer(ModelRulesMixin, serializers.ModelSerializer):
+    speaker = serializers.SlugRelatedField(slug_field="slug", queryset=Actor.objects.all())
+
+    class Meta:
+        model = Statement
+        fields = [
+            "position",
+            "speaker",
+            "speaker_label",
+            "kind",
+            "text",
+            "said_on",
+            "said_on_precision",
+            "venue",
+            "source",
+            "source_url",
+            "sequence",
+        ]
+
+
+class PositionWriteSerializer(ModelRulesMixin, serializers.ModelSerializer):
+    actor = serializers.SlugRelatedField(slug_field="slug", queryset=Actor.objects.all())
+    agreement = serializers.SlugRelatedField(slug_field="slug", queryset=Agreement.objects.all())
+
+    class Meta:
+        model = Position
+        fields = ["actor", "agreement", "stance", "summary"]

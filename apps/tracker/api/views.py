@@ -1,14 +1,81 @@
-"""Read-only API over the curated record: agreements, their detail and their timelines."""
+"""Read API over the curated record: agreements with their timelines, actors with their
+statements, legal challenges with their timelines, events, statements, positions and topics."""
 
-from drf_spectacular.utils import extend_schema
-from rest_framework import viewsets
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from ..filtersets import AgreementFilterSet
-from ..models import Agreement, Event
+from ..filtersets import (
+    ActorFilterSet,
+    AgreementFilterSet,
+    EventFilterSet,
+    LegalChallengeFilterSet,
+    PositionFilterSet,
+    StatementFilterSet,
+    TopicFilterSet,
+)
+from ..models import Actor, Agreement, Event, LegalChallenge, Position, Statement, Topic
 from .filters import RecordViewSetMixin
-from .serializers import AgreementDetailSerializer, AgreementListSerializer, TimelineEventSerializer
+from .pagination import NewestEventsPagination, NewestStatementsPagination
+from .serializers import (
+    ActorSerializer,
+    AgreementDetailSerializer,
+    AgreementListSerializer,
+    EventSerializer,
+    EventWriteSerializer,
+    LegalChallengeSerializer,
+    PositionRecordSerializer,
+    PositionWriteSerializer,
+    StatementRecordSerializer,
+    StatementWriteSerializer,
+    TimelineEventSerializer,
+    TopicSerializer,
+)
+
+TIMELINE_DESCRIPTION = (
+    "oldest first (date, then date precision, then curator's sequence, then id). Not "
+    "paginated: a timeline is written by hand, event by event, and is read and cited whole."
+)
+
+
+class CuratedWriteMixin(mixins.CreateModelMixin, mixins.UpdateModelMixin):
+    """Create (POST) and update (PUT/PATCH) for curators: a token whose user has the model's
+    add or change permission. The write shape names related records by slug or id; the answer
+    is the read shape. The model's own save runs, as in admin, and its history records the
+    user (DRF sets request.user, which django-simple-history reads)."""
+
+    write_serializer_class = None
+
+    def get_serializer_class(self):
+        if self.action in ("create", "update", "partial_update"):
+            return self.write_serializer_class
+        return super().get_serializer_class()
+
+    def _read_shape(self, instance, status_code):
+        instance = self.get_queryset().get(pk=instance.pk)
+        read = self.serializer_class(instance, context=self.get_serializer_context())
+        return Response(read.data, status=status_code)
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return self._read_shape(serializer.save(), status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        partial = kwargs.pop("partial", False)
+        serializer = self.get_serializer(self.get_object(), data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        return self._read_shape(serializer.save(), status.HTTP_200_OK)
+
+
+def write_schema(read_serializer):
+    """The schema of a curated write: the write shape in, the read shape out."""
+    return extend_schema_view(
+        create=extend_schema(responses={201: read_serializer}),
+        update=extend_schema(responses=read_serializer),
+        partial_update=extend_schema(responses=read_serializer),
+    )
 
 
 class AgreementViewSet(RecordViewSetMixin, viewsets.ReadOnlyModelViewSet):
@@ -35,9 +102,8 @@ class AgreementViewSet(RecordViewSetMixin, viewsets.ReadOnlyModelViewSet):
     @extend_schema(
         summary="Timeline of an agreement",
         description=(
-            "Every event of the agreement and of the legal challenges against it, oldest first "
-            "(date, then date precision, then curator's sequence, then id). Not paginated: a "
-            "timeline is written by hand, event by event, and is read and cited whole."
+            "Every event of the agreement and of the legal challenges against it, "
+            + TIMELINE_DESCRIPTION
         ),
         responses=TimelineEventSerializer(many=True),
         filters=False,
@@ -47,3 +113,115 @@ class AgreementViewSet(RecordViewSetMixin, viewsets.ReadOnlyModelViewSet):
         agreement = self.get_object()
         events = Event.objects.timeline_of_agreement(agreement)
         return Response(self.get_serializer(events, many=True).data)
+
+
+class ActorViewSet(RecordViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """Everyone who acts in the record: agencies, departments, people, organisations, courts,
+    committees; with their aliases and parent body."""
+
+    lookup_field = "slug"
+    filterset_class = ActorFilterSet
+    paged_actions = frozenset({"list", "statements"})
+
+    def get_queryset(self):
+        return Actor.objects.for_api()
+
+    def get_serializer_class(self):
+        if self.action == "statements":
+            return StatementRecordSerializer
+        return ActorSerializer
+
+    @extend_schema(
+        summary="Statements an actor made",
+        description=(
+            "Every statement the actor made, on its own positions or speaking for another "
+            "stakeholder, newest first; follow `next` for more."
+        ),
+        responses=StatementRecordSerializer(many=True),
+        filters=False,
+    )
+    @action(detail=True, pagination_class=NewestStatementsPagination, filter_backends=[])
+    def statements(self, request, slug=None):
+        actor = self.get_object()
+        statements = Statement.objects.for_api().filter(speaker=actor)
+        page = self.paginate_queryset(statements)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+class LegalChallengeViewSet(RecordViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """Lawsuits against tracked agreements: court, docket, status, the agreements they
+    challenge and their parties by role."""
+
+    lookup_field = "slug"
+    filterset_class = LegalChallengeFilterSet
+
+    def get_queryset(self):
+        return LegalChallenge.objects.for_api()
+
+    def get_serializer_class(self):
+        if self.action == "timeline":
+            return TimelineEventSerializer
+        return LegalChallengeSerializer
+
+    @extend_schema(
+        summary="Timeline of a legal challenge",
+        description="Every event of the case, " + TIMELINE_DESCRIPTION,
+        responses=TimelineEventSerializer(many=True),
+        filters=False,
+    )
+    @action(detail=True, pagination_class=None, filter_backends=[])
+    def timeline(self, request, slug=None):
+        challenge = self.get_object()
+        events = Event.objects.timeline_of_challenge(challenge)
+        return Response(self.get_serializer(events, many=True).data)
+
+
+@write_schema(EventSerializer)
+class EventViewSet(RecordViewSetMixin, CuratedWriteMixin, viewsets.ReadOnlyModelViewSet):
+    """Every dated entry of every timeline, newest first (date, then id), with its sources.
+    Pages by cursor: follow `next`."""
+
+    serializer_class = EventSerializer
+    write_serializer_class = EventWriteSerializer
+    filterset_class = EventFilterSet
+    pagination_class = NewestEventsPagination
+
+    def get_queryset(self):
+        return Event.objects.for_api()
+
+
+@write_schema(StatementRecordSerializer)
+class StatementViewSet(RecordViewSetMixin, CuratedWriteMixin, viewsets.ReadOnlyModelViewSet):
+    """Quotes and paraphrases, newest first (undated last), with speaker, stakeholder,
+    agreement and source. Pages by cursor: follow `next`."""
+
+    serializer_class = StatementRecordSerializer
+    write_serializer_class = StatementWriteSerializer
+    filterset_class = StatementFilterSet
+    pagination_class = NewestStatementsPagination
+
+    def get_queryset(self):
+        return Statement.objects.for_api()
+
+
+@write_schema(PositionRecordSerializer)
+class PositionViewSet(RecordViewSetMixin, CuratedWriteMixin, viewsets.ReadOnlyModelViewSet):
+    """Stakeholders' stances on agreements (supports, opposes, concerned, neutral, unclear)."""
+
+    serializer_class = PositionRecordSerializer
+    write_serializer_class = PositionWriteSerializer
+    filterset_class = PositionFilterSet
+
+    def get_queryset(self):
+        return Position.objects.for_api()
+
+
+class TopicViewSet(RecordViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """Topics agreements are filed under; each links to its agreements."""
+
+    lookup_field = "slug"
+    serializer_class = TopicSerializer
+    filterset_class = TopicFilterSet
+
+    def get_queryset(self):
+        return Topic.objects.order_by("name", "id")
