@@ -87,7 +87,7 @@ def test_a_bad_page_size_is_400_on_every_list(api_client, records, url, value):
 
     assert response.status_code == 400
     [message] = errors_by_parameter(response)["page_size"]
-    assert message == "A whole number from 1 to 200."
+    assert message == "Must be a whole number from 1 to 200."
 
 
 @pytest.mark.parametrize("url", [AGREEMENTS_URL, ARTICLES_URL])

@@ -5,6 +5,7 @@ from rest_framework.authtoken.models import Token
 
 from apps.alerts import services
 from apps.alerts.models import Change, Webhook
+from tests.api_errors import errors_by_parameter
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -42,8 +43,8 @@ def test_bad_input_answers_400_naming_the_field(token_client, settings):
         format="json",
     )
     assert response.status_code == 400
-    assert set(response.json()) == {"url", "event_types"}
-    assert "loopback" in response.json()["url"][0]
+    assert set(errors_by_parameter(response)) == {"url", "event_types"}
+    assert "loopback" in errors_by_parameter(response)["url"][0]
 
 
 def test_anonymous_requests_are_refused(api_client):

@@ -32,7 +32,7 @@ def read_page_size(request, *, name: str, default: int, maximum: int) -> int:
     if raw is None:
         return default
     if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= maximum:
-        raise ValidationError({name: [f"A whole number from 1 to {maximum}."]})
+        raise ValidationError({name: [f"Must be a whole number from 1 to {maximum}."]})
     return int(raw)
 
 
