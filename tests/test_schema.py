@@ -66,7 +66,7 @@ def test_schema_describes_the_filters(schema):
     assert "page" not in articles
     # The timeline is a plain list: no filters, no pagination.
     timeline = parameters("/api/v1/agreements/{slug}/timeline/")
-    assert set(timeline) == {"slug"}
+    assert set(timeline) == {"slug", "format"}
 
 
 def test_schema_generates_without_warnings():
@@ -179,13 +179,13 @@ def test_schema_tells_a_client_how_article_pages_work(schema):
         "name": "page_size",
         "required": False,
         "in": "query",
-        "description": "Articles per page, at most 200.",
-        "schema": {"type": "integer", "default": 50},
+        "description": "Articles per page, from 1 to 200 (default 50).",
+        "schema": {"type": "integer", "minimum": 1, "maximum": 200, "default": 50},
     }
     page = operation["responses"]["200"]["content"]["application/json"]["schema"]
     page = schema["components"]["schemas"][page["$ref"].rsplit("/", 1)[-1]]
     link = {"type": "string", "format": "uri", "nullable": True}
-    assert page["required"] == ["results"]
+    assert page["required"] == ["next", "previous", "results"]
     assert page["properties"]["next"] == link
     assert page["properties"]["previous"] == link
     assert page["properties"]["results"]["type"] == "array"
