@@ -45,6 +45,12 @@ def record_change(*, type: str, object_id: int, detail: dict | None = None) -> C
     return Change.objects.create(type=type, object_id=object_id, detail=detail or {})
 
 
+def record_changes(*, type: str, object_ids) -> list[Change]:
+    """Append one change per record in one INSERT, for a bulk write such as a curator
+    confirming thirty links at once."""
+    return Change.objects.bulk_create([Change(type=type, object_id=pk) for pk in object_ids])
+
+
 @dataclass
 class Subjects:
     """The records a change concerns, by id: whoever follows one of them is told."""
