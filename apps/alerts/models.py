@@ -14,6 +14,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 
@@ -69,7 +70,7 @@ class Follow(models.Model):
     query = models.CharField(
         max_length=500,
         blank=True,
-        help_text="A filtered list of agreements: the query string of /api/v1/agreements/.",
+        help_text="A filtered list of agreements: the query string of /agreements/ and its API.",
     )
     frequency = models.CharField(max_length=10, choices=Frequency.choices, default=Frequency.DAILY)
     created_at = models.DateTimeField(default=timezone.now)
@@ -129,7 +130,7 @@ class Follow(models.Model):
         target = self.target
         if target is not None:
             return target.get_absolute_url()
-        return f"/api/v1/agreements/?{self.query}"
+        return f"{reverse('tracker:agreement-list')}?{self.query}"
 
 
 class Change(models.Model):
