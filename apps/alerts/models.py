@@ -70,7 +70,7 @@ class Follow(models.Model):
     query = models.CharField(
         max_length=500,
         blank=True,
-        help_text="A filtered list of agreements: the query string of /agreements/ and its API.",
+        help_text="A filtered list of agreements: the query string of /api/v1/agreements/.",
     )
     frequency = models.CharField(max_length=10, choices=Frequency.choices, default=Frequency.DAILY)
     created_at = models.DateTimeField(default=timezone.now)
