@@ -14,6 +14,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 
@@ -129,7 +130,7 @@ class Follow(models.Model):
         target = self.target
         if target is not None:
             return target.get_absolute_url()
-        return f"/api/v1/agreements/?{self.query}"
+        return f"{reverse('tracker:agreement-list')}?{self.query}"
 
 
 class Change(models.Model):

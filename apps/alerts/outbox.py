@@ -7,10 +7,12 @@ frozen on the row, so every delivery and retry of it sends the same bytes.
 
 import logging
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.http import QueryDict
 from django.utils import timezone
 
 from apps.news.models import ArticleLink
@@ -43,6 +45,12 @@ def record_change(*, type: str, object_id: int, detail: dict | None = None) -> C
         except IntegrityError:
             return None
     return Change.objects.create(type=type, object_id=object_id, detail=detail or {})
+
+
+def record_changes(*, type: str, object_ids) -> list[Change]:
+    """Append one change per record in one INSERT, for a bulk write such as a curator
+    confirming thirty links at once."""
+    return Change.objects.bulk_create([Change(type=type, object_id=pk) for pk in object_ids])
 
 
 @dataclass
@@ -291,9 +299,21 @@ def _saved_queries_matching(agreement_ids: set) -> list[int]:
     return matches
 
 
-def saved_query_filterset(query: str, queryset=None) -> AgreementFilterSet:
-    from django.http import QueryDict
+def clean_saved_query(query) -> str:
+    """A list's query string as a follow stores it: only the agreement filters (no page, no
+    format), blank ones dropped, in a stable order, so one list is one follow."""
+    params = query if isinstance(query, QueryDict) else QueryDict(str(query).strip().lstrip("?"))
+    kept = [
+        (key, value)
+        for key in sorted(params)
+        if key in AgreementFilterSet.base_filters
+        for value in params.getlist(key)
+        if value
+    ]
+    return urlencode(kept)
 
+
+def saved_query_filterset(query: str, queryset=None) -> AgreementFilterSet:
     return AgreementFilterSet(
         QueryDict(query), queryset=queryset if queryset is not None else Agreement.objects.all()
     )

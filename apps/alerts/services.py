@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from .digests import next_digest_time, send_due_digests
 from .models import Follow, Notification, PrivateFeed, new_feed_token
-from .outbox import dispatch_pending_changes, saved_query_filterset
+from .outbox import clean_saved_query, dispatch_pending_changes, saved_query_filterset
 from .webhooks import deliver_due
 
 TARGET_KINDS = ("agreement", "actor", "challenge", "topic")
@@ -23,9 +23,9 @@ def follow(*, user, target=None, kind: str = "", query: str = "", frequency: str
             raise FollowError(f"Cannot follow a {kind or 'record'} of this kind.")
         lookup = {kind: target}
     else:
-        query = query.strip().lstrip("?")
+        query = clean_saved_query(query)
         if not query:
-            raise FollowError("Name a record or a filtered list to follow.")
+            raise FollowError("Name a record, or filters of the agreements list, to follow.")
         filterset = saved_query_filterset(query)
         if not filterset.is_valid():
             errors = "; ".join(

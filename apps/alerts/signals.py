@@ -14,7 +14,7 @@ from apps.news.signals import links_decided
 from apps.tracker.models import Agreement, Event, LegalChallenge, Statement
 
 from .models import ChangeType
-from .outbox import record_change
+from .outbox import record_change, record_changes
 
 # An agreement's own fields that its followers are told about when they change.
 AGREEMENT_FIELDS = (
@@ -83,8 +83,7 @@ def _link_saved(sender, instance, created, raw=False, **kwargs):
 
 def _links_decided(sender, links, status, **kwargs):
     if status == ArticleLink.Status.CONFIRMED:
-        for link in links:
-            record_change(type=ChangeType.ARTICLE_LINKED, object_id=link.pk)
+        record_changes(type=ChangeType.ARTICLE_LINKED, object_ids=[link.pk for link in links])
 
 
 def connect() -> None:

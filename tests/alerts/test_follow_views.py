@@ -125,3 +125,17 @@ def test_someone_elses_follow_is_404(member_client):
     other = services.follow(user=UserFactory(), target=AgreementFactory(), kind="agreement")
     assert member_client.post(f"/alerts/follows/{other.pk}/delete/").status_code == 404
     assert Follow.objects.filter(pk=other.pk).exists()
+
+
+def test_a_filtered_agreements_list_can_be_followed(member_client, member):
+    AgreementFactory(status="signed")
+    page = member_client.get("/agreements/?status=signed&page=1").content.decode()
+    assert "Follow this list" in page
+    assert 'name="query" value="status=signed"' in page
+    member_client.post("/alerts/follow/", {"query": "status=signed&page=1", "frequency": "daily"})
+    assert list(Follow.objects.values_list("query", flat=True)) == ["status=signed"]
+    assert "Following" in member_client.get("/agreements/?status=signed").content.decode()
+
+
+def test_the_unfiltered_list_has_no_follow_button(member_client):
+    assert "Follow this list" not in member_client.get("/agreements/").content.decode()
