@@ -3,7 +3,7 @@ every select_related / prefetch_related that shape needs, so no template or seri
 a loop."""
 
 from django.db import models
-from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Exists, OuterRef, Prefetch, Q
 
 
 class ActorQuerySet(models.QuerySet):
@@ -75,56 +75,37 @@ class ActorQuerySet(models.QuerySet):
 
 
 class AgreementQuerySet(models.QuerySet):
-    def with_latest_event(self):
-        """Annotate the date, precision, title and id of each agreement's latest timeline entry
-        (its own events and those of challenges against it), as correlated subqueries so a list
-        of any length costs one query on SQLite and PostgreSQL alike."""
-        from .models import Event
-
-        latest = Event.objects.filter(
-            Q(agreement=OuterRef("pk")) | Q(challenge__agreements=OuterRef("pk"))
-        ).order_by("-date", "-date_precision", "-sequence", "-id")  # the timeline's last entry
-        return self.annotate(
-            latest_event_pk=Subquery(latest.values("pk")[:1]),
-            latest_event_date=Subquery(latest.values("date")[:1]),
-            latest_event_precision=Subquery(latest.values("date_precision")[:1]),
-            latest_event_title=Subquery(latest.values("title")[:1]),
-        )
-
     def for_home_page(self):
-        """Every tracked agreement with its topics and latest event, most recently active first."""
-        return (
-            self.with_latest_event()
-            .prefetch_related("topics")
-            .order_by(models.F("latest_event_date").desc(nulls_last=True), "title", "id")
+        """Tracked agreements with their topics, most recently active first. The latest event is
+        read from the agreement's own row (kept by apps/tracker/services.py), so a page of this
+        list reads no events and the order is served by the agreement_latest_activity index."""
+        return self.prefetch_related("topics").order_by(
+            models.F("latest_event_date").desc(nulls_last=True), "title", "id"
         )
 
     def for_topic_page(self, topic):
         return self.filter(topics=topic).for_home_page()
 
     def for_api_list(self):
-        """Agreements as /api/v1/agreements/ lists them: latest event, topics, parties with their
-        actors and signers. Order is left to the filterset (title by default)."""
+        """Agreements as /api/v1/agreements/ lists them: topics, parties with their actors and
+        signers (the latest event is on the row). Order is left to the filterset (title by
+        default)."""
         from .models import Party
 
-        return (
-            self.with_latest_event()
-            .prefetch_related(
-                "topics",
-                Prefetch(
-                    "parties",
-                    queryset=Party.objects.select_related("actor", "signed_by").order_by(
-                        "sequence", "id"
-                    ),
+        return self.prefetch_related(
+            "topics",
+            Prefetch(
+                "parties",
+                queryset=Party.objects.select_related("actor", "signed_by").order_by(
+                    "sequence", "id"
                 ),
-            )
-            .order_by("title", "id")
-        )
+            ),
+        ).order_by("title", "id")
 
     def for_api_detail(self):
         """One agreement as /api/v1/agreements/<slug>/ shows it: what its page shows, plus the
         latest event of the list shape."""
-        return self.with_latest_event().for_detail_page()
+        return self.for_detail_page()
 
     def for_detail_page(self):
         """An agreement with everything its page lists except the timeline (see
@@ -252,13 +233,13 @@ class EventQuerySet(models.QuerySet):
 
     def timeline_of_agreement(self, agreement):
         """The agreement's own events and those of the legal challenges against it, in order."""
-        from .models import LegalChallenge
+        from .models import Event
 
-        # A subquery rather than a join, so an event of a challenge to two agreements is not
-        # repeated and no DISTINCT over text columns is needed.
-        challenges = LegalChallenge.objects.filter(agreements=agreement).values("pk")
-        return (
-            self.filter(Q(agreement=agreement) | Q(challenge__in=challenges))
-            .with_sources()
-            .chronological()
+        # The two halves as a UNION of ids, each served by its own timeline index, rather than
+        # `agreement = X OR challenge IN (...)`, which no index serves (a scan of every event).
+        # UNION also drops an event that is on both halves, so none is repeated.
+        own = Event.objects.filter(agreement=agreement).order_by().values("pk")
+        of_challenges = (
+            Event.objects.filter(challenge__agreements=agreement).order_by().values("pk")
         )
+        return self.filter(pk__in=own.union(of_challenges)).with_sources().chronological()

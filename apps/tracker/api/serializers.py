@@ -45,7 +45,7 @@ class PartySerializer(serializers.ModelSerializer):
 
 
 class LatestEventSerializer(serializers.Serializer):
-    """The newest entry of an agreement's timeline, read from the list query's annotations."""
+    """The newest entry of an agreement's timeline, as the agreement's row keeps it."""
 
     id = serializers.IntegerField()
     date = serializers.DateField()
@@ -93,10 +93,10 @@ class AgreementListSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(LatestEventSerializer(allow_null=True))
     def get_latest_event(self, agreement):
-        if agreement.latest_event_pk is None:
+        if agreement.latest_event_id is None:
             return None
         return {
-            "id": agreement.latest_event_pk,
+            "id": agreement.latest_event_id,
             "date": agreement.latest_event_date,
             "date_precision": agreement.latest_event_precision,
             "display_date": format_date_with_precision(
