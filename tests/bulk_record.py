@@ -26,7 +26,12 @@ class BulkRecord:
 
 
 def seed_skewed_record(
-    *, agreements: int = 2000, actors: int = 500, big: int = 1500, seed: int = 7
+    *,
+    agreements: int = 2000,
+    actors: int = 500,
+    big: int = 1500,
+    articles_per_agreement: int = 10,
+    seed: int = 7,
 ) -> BulkRecord:
     """`agreements` agreements with a few events each; one of them (`largest`) with `big`
     events, positions, statements and confirmed articles, and a case against it with `big`
@@ -53,12 +58,12 @@ def seed_skewed_record(
             url=f"https://ledger.example/{n}",
             outlet=outlet,
             title=f"Report {n} on agreement {n % agreements}",
-            text=TEXT * 40,
+            text=TEXT * 4,
             published_at=datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC)
             + datetime.timedelta(hours=n),
             fetch_status=Article.FetchStatus.FETCHED,
         )
-        for n in range(agreements + big)
+        for n in range(agreements * articles_per_agreement + big)
     )
     challenge = LegalChallenge.objects.create(caption="Advocates v. Agency", slug="advocates-v")
     challenge.agreements.add(largest)
@@ -121,7 +126,7 @@ def seed_skewed_record(
             ),
             *(
                 ArticleLink(article=article, agreement=agreement_rows[n % agreements])
-                for n, article in enumerate(articles[big:])
+                for n, article in enumerate(articles[big : big + agreements * 2])
             ),
         ]
     )

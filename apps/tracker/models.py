@@ -508,6 +508,10 @@ class Statement(TimeStamped):
             models.Index(fields=["speaker", "said_on"], name="statement_speaker_date"),
             # "What changed": statements newest-recorded first.
             models.Index(fields=["-created_at", "-id"], name="statement_recorded"),
+            # A position's statements in the order its page and API list them.
+            models.Index(
+                fields=["position", "said_on", "sequence", "id"], name="statement_position_order"
+            ),
         ]
 
     def __str__(self):

@@ -61,20 +61,28 @@ def confirmed_coverage_count(field: str):
 
 
 def positions_with_first_statements(queryset):
+    """Positions with their statement count and first statements. The sources are fetched by
+    id afterwards rather than joined: joined, every statement of a position would be matched
+    with its article before the first few are picked."""
+    from apps.news.models import Article
+
     from .models import Statement
 
+    first_statements = first_of_each(
+        Statement.objects.select_related("speaker")
+        .prefetch_related(
+            Prefetch(
+                "source",
+                queryset=Article.objects.select_related("outlet").defer(*ARTICLE_HEAVY_FIELDS),
+            )
+        )
+        .order_by("said_on", "sequence", "id"),
+        per="position",
+        limit=STATEMENTS_PER_POSITION_CAP,
+    )
     return queryset.annotate(
         statements_count=count_of(Statement.objects, "position")
-    ).prefetch_related(
-        Prefetch(
-            "statements",
-            queryset=first_of_each(
-                Statement.objects.for_position_listing(),
-                per="position",
-                limit=STATEMENTS_PER_POSITION_CAP,
-            ),
-        )
-    )
+    ).prefetch_related(Prefetch("statements", queryset=first_statements))
 
 
 class ActorQuerySet(models.QuerySet):
