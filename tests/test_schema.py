@@ -42,6 +42,8 @@ def test_schema_is_openapi_3_with_every_endpoint(schema):
         "/api/v1/agreements/",
         "/api/v1/agreements/{slug}/",
         "/api/v1/agreements/{slug}/timeline/",
+        "/api/v1/agreements/{slug}/positions/",
+        "/api/v1/agreements/{slug}/statements/",
         "/api/v1/articles/",
         "/api/v1/articles/{id}/",
         "/api/v1/feeds/",
@@ -64,9 +66,11 @@ def test_schema_describes_the_filters(schema):
         articles
     )
     assert "page" not in articles
-    # The timeline is a plain list: no filters, no pagination.
+    # The timeline is paged, and has no filters.
     timeline = parameters("/api/v1/agreements/{slug}/timeline/")
-    assert set(timeline) == {"slug", "format"}
+    assert set(timeline) == {"slug", "format", "page", "page_size"}
+    statements = parameters("/api/v1/agreements/{slug}/statements/")
+    assert set(statements) == {"slug", "format", "page", "page_size"}
 
 
 def test_schema_generates_without_warnings():
@@ -116,17 +120,27 @@ def agreement():
 def test_timeline_response_matches_its_schema(api_client, schema, agreement):
     events = api_client.get(reverse("api:agreement-timeline", kwargs={"slug": agreement.slug}))
 
-    assert len(events.json()) == 2
-    validate(events.json(), schema, "TimelineEvent", many=True)
+    assert len(events.json()["results"]) == 2
+    validate(events.json(), schema, "PaginatedTimelineEventList")
+
+
+def test_statements_and_positions_responses_match_their_schemas(api_client, schema, agreement):
+    kwargs = {"slug": agreement.slug}
+    statements = api_client.get(reverse("api:agreement-statements", kwargs=kwargs)).json()
+    positions = api_client.get(reverse("api:agreement-positions", kwargs=kwargs)).json()
+
+    assert (statements["count"], positions["count"]) == (2, 2)
+    validate(statements, schema, "PaginatedAgreementStatementList")
+    validate(positions, schema, "PaginatedPositionList")
 
 
 def test_a_wrong_timeline_entry_fails_the_schema(api_client, schema, agreement):
     events = api_client.get(reverse("api:agreement-timeline", kwargs={"slug": agreement.slug}))
     broken = events.json()
-    broken[0]["sourced"] = "yes"
+    broken["results"][0]["sourced"] = "yes"
 
     with pytest.raises(jsonschema.ValidationError):
-        validate(broken, schema, "TimelineEvent", many=True)
+        validate(broken, schema, "PaginatedTimelineEventList")
 
 
 def test_agreement_responses_match_their_schemas(api_client, schema, agreement):

@@ -243,13 +243,18 @@ class ArticleLink(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        # A record's coverage (its confirmed links) and the review queue read links by target
+        # and status; the unique constraints lead with the article, so they cannot serve that.
         indexes = [
             # "What changed": coverage newest-confirmed first.
             models.Index(
                 fields=["-decided_at", "-id"],
                 condition=Q(status="confirmed"),
                 name="articlelink_confirmed_latest",
-            )
+            ),
+            models.Index(fields=["agreement", "status"], name="articlelink_agreement_status"),
+            models.Index(fields=["actor", "status"], name="articlelink_actor_status"),
+            models.Index(fields=["challenge", "status"], name="articlelink_challenge_status"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -4,6 +4,9 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
+# An article's text and fingerprint are never shown where a record cites it.
+ARTICLE_HEAVY_FIELDS = ("text", "summary", "text_fingerprint", "fetch_error")
+
 
 class FeedQuerySet(models.QuerySet):
     def due(self, *, now=None):
@@ -103,6 +106,8 @@ class ArticleLinkQuerySet(models.QuerySet):
 
     def for_record_page(self):
         """Links as a record's page lists them: article and outlet, newest first."""
-        return self.select_related("article__outlet").order_by(
-            models.F("article__published_at").desc(nulls_last=True), "-id"
+        return (
+            self.select_related("article__outlet")
+            .defer(*(f"article__{name}" for name in ARTICLE_HEAVY_FIELDS))
+            .order_by(models.F("article__published_at").desc(nulls_last=True), "-id")
         )

@@ -181,6 +181,13 @@ class Affiliation(TimeStamped):
 
 
 class Agreement(TimeStamped):
+    DERIVED_FIELDS = (
+        "latest_event",
+        "latest_event_date",
+        "latest_event_precision",
+        "latest_event_title",
+    )
+
     class Kind(models.TextChoices):
         MOU = "mou", "Memorandum of understanding"
         EXECUTIVE_ORDER = "executive_order", "Executive order"
@@ -213,11 +220,34 @@ class Agreement(TimeStamped):
     expires_on = models.DateField(null=True, blank=True)
     topics = models.ManyToManyField(Topic, blank=True, related_name="agreements")
 
+    # The newest entry of the timeline (its own events and those of challenges against it), so
+    # lists sort and show it without touching events. Derived data: apps/tracker/services.py
+    # keeps it current and `manage.py refresh_derived` recomputes it from the events.
+    latest_event = models.ForeignKey(
+        "Event",
+        on_delete=models.SET_NULL,  # derived: the service recomputes it after the delete
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    latest_event_date = models.DateField(null=True, blank=True, editable=False)
+    latest_event_precision = models.CharField(
+        max_length=10, choices=DatePrecision.choices, blank=True, editable=False
+    )
+    latest_event_title = models.CharField(max_length=300, blank=True, editable=False)
+
     objects = AgreementQuerySet.as_manager()
+    # The derived fields stay in the history: simple_history records a case's agreements
+    # (LegalChallenge.agreements, changed from the agreement's side) with every field of the
+    # agreement, whatever this model excludes.
     history = HistoricalRecords(m2m_fields=[topics])
 
     class Meta:
         ordering = ["title", "id"]
+        # The home and topic pages' order (latest activity first) is served by the index
+        # agreement_latest_activity, created on PostgreSQL only by migration 0002: SQLite cannot
+        # index NULLS LAST.
         constraints = [
             models.UniqueConstraint(
                 fields=["slug"],
@@ -483,6 +513,10 @@ class Statement(TimeStamped):
             models.Index(fields=["-created_at", "-id"], name="statement_recorded"),
             # The API's statement list: newest first, keyset on (said_on, id).
             models.Index(fields=["-said_on", "-id"], name="statement_latest"),
+            # A position's statements in the order its page and API list them.
+            models.Index(
+                fields=["position", "said_on", "sequence", "id"], name="statement_position_order"
+            ),
         ]
 
     def __str__(self):
@@ -656,13 +690,18 @@ class Event(TimeStamped):
     class Meta:
         ordering = ["date", "date_precision", "sequence", "id"]
         indexes = [
+            # The timeline's full order, under each of the two keys it is read by.
             models.Index(
-                fields=["agreement", "date", "sequence", "id"], name="event_agreement_timeline"
+                fields=["agreement", "date", "date_precision", "sequence", "id"],
+                name="event_agreement_timeline",
             ),
             models.Index(
-                fields=["challenge", "date", "sequence", "id"], name="event_challenge_timeline"
+                fields=["challenge", "date", "date_precision", "sequence", "id"],
+                name="event_challenge_timeline",
             ),
-            models.Index(fields=["-date", "-id"], name="event_latest"),
+            models.Index(
+                fields=["-date", "-date_precision", "-sequence", "-id"], name="event_latest"
+            ),
             # "What changed" and the Atom feeds: events newest-recorded first.
             models.Index(fields=["-created_at", "-id"], name="event_recorded"),
         ]

@@ -328,7 +328,7 @@ def test_detail_of_unknown_slug_is_404(api_client, mou):
 
 
 def test_timeline_interleaves_challenge_events_by_date(api_client, mou):
-    events = api_client.get(timeline_url("irs-ice-mou")).json()
+    events = api_client.get(timeline_url("irs-ice-mou")).json()["results"]
 
     e = mou.events
     assert [event["id"] for event in events] == [
@@ -341,7 +341,8 @@ def test_timeline_interleaves_challenge_events_by_date(api_client, mou):
 
 
 def test_timeline_entry_carries_sources_and_permalink(api_client, mou):
-    events = {event["id"]: event for event in api_client.get(timeline_url("irs-ice-mou")).json()}
+    page = api_client.get(timeline_url("irs-ice-mou")).json()
+    events = {event["id"]: event for event in page["results"]}
 
     signed = events[mou.events.signed.pk]
     assert signed["date"] == "2025-04-07"
@@ -560,7 +561,7 @@ def test_api_serves_the_demo_agreement_with_signatories_and_timeline(api_client)
     }
     assert signers == {"treasury": "scott-bessent", "dhs": "kristi-noem"}
 
-    events = api_client.get(timeline_url(AGREEMENT_SLUG)).json()
+    events = api_client.get(timeline_url(AGREEMENT_SLUG)).json()["results"]
     expected = Event.objects.timeline_of_agreement(Agreement.objects.get(slug=AGREEMENT_SLUG))
     assert [e["id"] for e in events] == [e.pk for e in expected]
     assert events[0]["title"] == "IRS and DHS enter into the data-sharing memorandum"

@@ -49,7 +49,7 @@ class PartySerializer(serializers.ModelSerializer):
 
 
 class LatestEventSerializer(serializers.Serializer):
-    """The newest entry of an agreement's timeline, read from the list query's annotations."""
+    """The newest entry of an agreement's timeline, as the agreement's row keeps it."""
 
     id = serializers.IntegerField()
     date = serializers.DateField()
@@ -97,10 +97,10 @@ class AgreementListSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(LatestEventSerializer(allow_null=True))
     def get_latest_event(self, agreement):
-        if agreement.latest_event_pk is None:
+        if agreement.latest_event_id is None:
             return None
         return {
-            "id": agreement.latest_event_pk,
+            "id": agreement.latest_event_id,
             "date": agreement.latest_event_date,
             "date_precision": agreement.latest_event_precision,
             "display_date": format_date_with_precision(
@@ -136,13 +136,55 @@ class StatementSerializer(serializers.ModelSerializer):
         ]
 
 
+def _absolute(serializer, name: str, slug: str, query: str = "") -> str:
+    """An absolute URL of this API by route name; reverse() once per call, not per row."""
+    return serializer.context["request"].build_absolute_uri(
+        reverse(name, kwargs={"slug": slug}) + query
+    )
+
+
 class PositionSerializer(serializers.ModelSerializer):
+    """A stakeholder's position with its first statements (at most
+    STATEMENTS_PER_POSITION_CAP); `statements_url` pages through all `statements_count`."""
+
     actor = ActorSummarySerializer()
     statements = StatementSerializer(many=True)
+    statements_count = serializers.IntegerField(read_only=True)
+    statements_url = serializers.SerializerMethodField()
 
     class Meta:
         model = Position
-        fields = ["id", "actor", "stance", "summary", "statements"]
+        fields = [
+            "id",
+            "actor",
+            "stance",
+            "summary",
+            "statements_count",
+            "statements_url",
+            "statements",
+        ]
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_statements_url(self, position) -> str:
+        slug = self.context["agreement_slug"]
+        return _absolute(self, "api:agreement-statements", slug, f"?position={position.pk}")
+
+
+class PositionSummarySerializer(serializers.ModelSerializer):
+    actor = ActorSummarySerializer()
+
+    class Meta:
+        model = Position
+        fields = ["id", "actor", "stance"]
+
+
+class AgreementStatementSerializer(StatementSerializer):
+    """A statement as the agreement's statements endpoint pages through them."""
+
+    position = PositionSummarySerializer()
+
+    class Meta(StatementSerializer.Meta):
+        fields = ["position", *StatementSerializer.Meta.fields]
 
 
 class ChallengeSummarySerializer(serializers.ModelSerializer):
@@ -154,11 +196,21 @@ class ChallengeSummarySerializer(serializers.ModelSerializer):
 
 
 class AgreementDetailSerializer(AgreementListSerializer):
+    """The list shape plus the record's collections. Long ones are capped (see
+    apps/tracker/querysets.py): each comes with its full count and the URL that pages through
+    it, so the response stays small whatever the size of the record."""
+
     aliases = serializers.SlugRelatedField(slug_field="text", many=True, read_only=True)
     documents = DocumentSerializer(many=True)
     parties = PartySerializer(many=True)
-    positions = PositionSerializer(many=True)
+    positions_count = serializers.IntegerField(read_only=True)
+    positions_url = serializers.SerializerMethodField()
+    statements_url = serializers.SerializerMethodField()
+    positions = serializers.SerializerMethodField()
+    challenges_count = serializers.IntegerField(read_only=True)
     challenges = ChallengeSummarySerializer(many=True)
+    articles_count = serializers.IntegerField(source="coverage_count", read_only=True)
+    articles_url = serializers.SerializerMethodField()
     articles = ConfirmedArticleSerializer(source="confirmed_links", many=True)
 
     class Meta(AgreementListSerializer.Meta):
@@ -166,10 +218,34 @@ class AgreementDetailSerializer(AgreementListSerializer):
             *AgreementListSerializer.Meta.fields,
             "aliases",
             "documents",
+            "positions_count",
+            "positions_url",
+            "statements_url",
             "positions",
+            "challenges_count",
             "challenges",
+            "articles_count",
+            "articles_url",
             "articles",
         ]
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_positions_url(self, agreement) -> str:
+        return _absolute(self, "api:agreement-positions", agreement.slug)
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_statements_url(self, agreement) -> str:
+        return _absolute(self, "api:agreement-statements", agreement.slug)
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_articles_url(self, agreement) -> str:
+        url = reverse("api:article-list") + f"?agreement={agreement.slug}&link_status=confirmed"
+        return self.context["request"].build_absolute_uri(url)
+
+    @extend_schema_field(PositionSerializer(many=True))
+    def get_positions(self, agreement):
+        context = {**self.context, "agreement_slug": agreement.slug}
+        return PositionSerializer(agreement.positions.all(), many=True, context=context).data
 
 
 class TimelineEventSerializer(serializers.ModelSerializer):
@@ -202,7 +278,13 @@ class TimelineEventSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_permalink(self, event) -> str:
-        return self.context["request"].build_absolute_uri(event.get_absolute_url())
+        # The record's URL is built once per record, not reversed once per event.
+        parent = event.agreement or event.challenge
+        urls = self.context.setdefault("record_urls", {})
+        key = (type(parent), parent.pk)
+        if key not in urls:
+            urls[key] = self.context["request"].build_absolute_uri(parent.get_absolute_url())
+        return f"{urls[key]}#event-{event.pk}"
 
 
 # --- The rest of the record: actors, cases, events, statements, positions, topics ------------

@@ -4,6 +4,7 @@ statements, legal challenges with their timelines, events, statements, positions
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
 from ..filtersets import (
@@ -16,16 +17,19 @@ from ..filtersets import (
     TopicFilterSet,
 )
 from ..models import Actor, Agreement, Event, LegalChallenge, Position, Statement, Topic
+from ..querysets import positions_with_first_statements
 from .filters import RecordViewSetMixin
 from .pagination import NewestEventsPagination, NewestStatementsPagination
 from .serializers import (
     ActorSerializer,
     AgreementDetailSerializer,
     AgreementListSerializer,
+    AgreementStatementSerializer,
     EventSerializer,
     EventWriteSerializer,
     LegalChallengeSerializer,
     PositionRecordSerializer,
+    PositionSerializer,
     PositionWriteSerializer,
     StatementRecordSerializer,
     StatementWriteSerializer,
@@ -34,8 +38,8 @@ from .serializers import (
 )
 
 TIMELINE_DESCRIPTION = (
-    "oldest first (date, then date precision, then curator's sequence, then id). Not "
-    "paginated: a timeline is written by hand, event by event, and is read and cited whole."
+    "oldest first (date, then date precision, then curator's sequence, then id), a page of "
+    "100 at a time (page_size up to 200): follow `next`."
 )
 
 
@@ -78,17 +82,28 @@ def write_schema(read_serializer):
     )
 
 
+class SubResourcePagination(PageNumberPagination):
+    """Pages of one record's long collection: 100 rows by default, at most 200, so a page
+    stays well under a megabyte even for the largest record."""
+
+    page_size = 100
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
 class AgreementViewSet(RecordViewSetMixin, viewsets.ReadOnlyModelViewSet):
     """Tracked agreements: parties, stakeholders and their statements, legal challenges and the
-    confirmed articles about each."""
+    confirmed articles about each. A detail caps its long collections; their sub-resources
+    (timeline, positions, statements) page through all of them."""
 
     lookup_field = "slug"
     filterset_class = AgreementFilterSet
+    paged_actions = frozenset({"list", "timeline", "positions", "statements"})
 
     def get_queryset(self):
         if self.action == "retrieve":
             return Agreement.objects.for_api_detail()
-        if self.action == "timeline":
+        if self.action in ("timeline", "positions", "statements"):
             return Agreement.objects.all()
         return Agreement.objects.for_api_list()
 
@@ -97,7 +112,17 @@ class AgreementViewSet(RecordViewSetMixin, viewsets.ReadOnlyModelViewSet):
             return AgreementDetailSerializer
         if self.action == "timeline":
             return TimelineEventSerializer
+        if self.action == "positions":
+            return PositionSerializer
+        if self.action == "statements":
+            return AgreementStatementSerializer
         return AgreementListSerializer
+
+    def _page_of(self, rows, **context):
+        page = self.paginate_queryset(rows)
+        serializer = self.get_serializer(page, many=True)
+        serializer.context.update(context)
+        return self.get_paginated_response(serializer.data)
 
     @extend_schema(
         summary="Timeline of an agreement",
@@ -108,11 +133,40 @@ class AgreementViewSet(RecordViewSetMixin, viewsets.ReadOnlyModelViewSet):
         responses=TimelineEventSerializer(many=True),
         filters=False,
     )
-    @action(detail=True, pagination_class=None, filter_backends=[])
+    @action(detail=True, pagination_class=SubResourcePagination)
     def timeline(self, request, slug=None):
+        events = Event.objects.timeline_of_agreement(self.get_object())
+        return self._page_of(events)
+
+    @extend_schema(
+        summary="Stakeholder positions on an agreement",
+        description="Every position, by actor name, each with its first statements.",
+        responses=PositionSerializer(many=True),
+        filters=False,
+    )
+    @action(detail=True, pagination_class=SubResourcePagination)
+    def positions(self, request, slug=None):
         agreement = self.get_object()
-        events = Event.objects.timeline_of_agreement(agreement)
-        return Response(self.get_serializer(events, many=True).data)
+        positions = positions_with_first_statements(
+            Position.objects.filter(agreement=agreement).select_related("actor")
+        ).order_by("actor__name", "id")
+        return self._page_of(positions, agreement_slug=agreement.slug)
+
+    @extend_schema(
+        summary="Statements on an agreement",
+        description="Every statement on the agreement's positions, oldest first.",
+        responses=AgreementStatementSerializer(many=True),
+        filters=False,
+    )
+    @action(detail=True, pagination_class=SubResourcePagination)
+    def statements(self, request, slug=None):
+        agreement = self.get_object()
+        statements = (
+            Statement.objects.filter(position__agreement=agreement)
+            .for_position_listing()
+            .select_related("position__actor")
+        )
+        return self._page_of(statements)
 
 
 class ActorViewSet(RecordViewSetMixin, viewsets.ReadOnlyModelViewSet):
@@ -154,6 +208,7 @@ class LegalChallengeViewSet(RecordViewSetMixin, viewsets.ReadOnlyModelViewSet):
 
     lookup_field = "slug"
     filterset_class = LegalChallengeFilterSet
+    paged_actions = frozenset({"list", "timeline"})
 
     def get_queryset(self):
         return LegalChallenge.objects.for_api()
@@ -169,11 +224,11 @@ class LegalChallengeViewSet(RecordViewSetMixin, viewsets.ReadOnlyModelViewSet):
         responses=TimelineEventSerializer(many=True),
         filters=False,
     )
-    @action(detail=True, pagination_class=None, filter_backends=[])
+    @action(detail=True, pagination_class=SubResourcePagination)
     def timeline(self, request, slug=None):
-        challenge = self.get_object()
-        events = Event.objects.timeline_of_challenge(challenge)
-        return Response(self.get_serializer(events, many=True).data)
+        events = Event.objects.timeline_of_challenge(self.get_object())
+        page = self.paginate_queryset(events)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 
 @write_schema(EventSerializer)
