@@ -54,11 +54,19 @@ MODULES = {
         "tests/test_api_parameters.py",
     ],
     "apps/tracker/signals.py": ["tests/tracker/test_updated_since.py"],
+    # Added this wave by others; configured, not yet measured (see the README).
+    "apps/alerts/webhooks.py": ["tests/alerts/test_webhooks.py", "tests/alerts/test_signing.py"],
+    "apps/tracker/exports.py": ["tests/tracker/test_pages.py"],
 }
 KILLED = {"killed", "timeout", "segfault"}
-# Wall-clock seconds of one module's run on the team machine (2 shared cores, PostgreSQL with
-# --reuse-db), from `make mutation`; `--budget` skips the modules that would not fit.
-MEASURED_SECONDS = {}
+# Wall-clock seconds of one module's whole run on the team machine (2 cores shared by nine
+# engineers), from `make mutation`; `--budget` skips the modules that would not fit, and a module
+# with no measured time.
+MEASURED_SECONDS = {
+    "apps/news/canonical.py": 334,
+    "apps/news/near_duplicates.py": 1834,
+    "apps/news/text_clean.py": 308,
+}
 
 
 def run_module(module: str, max_children: int) -> None:

@@ -312,3 +312,23 @@ def test_text_from_html(markup, text):
 def test_text_from_html_decodes_one_layer_of_entities_only():
     layered = "&amp;" + "amp;" * 20 + "lt;script&gt;x"
     assert text_from_html(layered) == "&" + "amp;" * 20 + "lt;script>x"
+
+
+@pytest.mark.parametrize(
+    "hidden",
+    ["\ue000", "\U000f0000", "\u0378", "\ud800", "\u202a", "\u202e", "\u2066", "\u2069", "\ufeff"],
+    ids=[
+        "private-use",
+        "private-use-plane-15",
+        "unassigned",
+        "lone-surrogate",
+        "LRE",
+        "RLO",
+        "LRI",
+        "PDI",
+        "BOM",
+    ],
+)
+def test_invisible_or_reordering_characters_are_dropped_from_plain_text(hidden):
+    # Each would show a reader something other than what the text says, or nothing at all.
+    assert sanitize_plain_text(f"pay{hidden}ment of $5") == "payment of $5"

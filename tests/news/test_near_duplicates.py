@@ -423,3 +423,55 @@ def test_a_hand_made_cycle_of_copies_stops_at_the_first_repeat(django_assert_max
         found = find_near_duplicate_of(fingerprint=fingerprint(WIRE_STORY), published_at=APRIL_8)
 
     assert found == root
+
+
+def test_a_fingerprint_stored_by_an_earlier_release_still_compares():
+    # Stored fingerprints outlive deploys: the same text must give the same numbers forever.
+    assert fingerprint(short_text(50))[:3] == [2525036198, 383846091, 1416252699]
+
+
+def test_changing_only_the_last_word_changes_the_fingerprint():
+    text = short_text(60)
+
+    assert fingerprint(text + " ending") != fingerprint(text + " different")
+
+
+@pytest.mark.django_db
+def test_an_undated_article_stored_more_than_three_days_away_is_not_compared():
+    from apps.news.models import Article
+
+    old = ArticleFactory(text_fingerprint=fingerprint(WIRE_STORY), published_at=None)
+    Article.objects.filter(pk=old.pk).update(created_at=APRIL_8 - datetime.timedelta(days=10))
+
+    assert find_near_duplicate_of(fingerprint=fingerprint(WIRE_STORY), published_at=APRIL_8) is None
+
+
+@pytest.mark.django_db
+def test_a_hand_made_copy_of_a_copy_resolves_to_the_root():
+    root = ArticleFactory(text_fingerprint=[], published_at=APRIL_8 - datetime.timedelta(days=20))
+    middle = ArticleFactory(
+        text_fingerprint=[], near_duplicate_of=root, published_at=APRIL_8 - datetime.timedelta(10)
+    )
+    ArticleFactory(
+        text_fingerprint=fingerprint(WIRE_STORY), near_duplicate_of=middle, published_at=APRIL_8
+    )
+
+    assert find_near_duplicate_of(fingerprint=fingerprint(WIRE_STORY), published_at=APRIL_8) == root
+
+
+@pytest.mark.django_db
+def test_a_cycle_behind_the_match_is_walked_once(django_assert_max_num_queries):
+    from apps.news.models import Article
+
+    far = datetime.timedelta(days=10)
+    x = ArticleFactory(text_fingerprint=[], published_at=APRIL_8 - far)
+    y = ArticleFactory(text_fingerprint=[], near_duplicate_of=x, published_at=APRIL_8 - 2 * far)
+    Article.objects.filter(pk=x.pk).update(near_duplicate_of=y)
+    ArticleFactory(
+        text_fingerprint=fingerprint(WIRE_STORY), near_duplicate_of=x, published_at=APRIL_8
+    )
+
+    with django_assert_max_num_queries(4):
+        found = find_near_duplicate_of(fingerprint=fingerprint(WIRE_STORY), published_at=APRIL_8)
+
+    assert found == y
