@@ -166,7 +166,7 @@ def test_agreement_page_contents_and_dates_read_whole_on_a_phone(
     contents = phone_page.locator("nav.toc a").evaluate_all(
         "els => els.map(e => [e.textContent, e.getBoundingClientRect().right])"
     )
-    assert [text for text, _ in contents][-1] == "Coverage"
+    assert [text for text, _ in contents][-1] == "Changes"
     assert all(right <= PHONE["width"] for _, right in contents), contents
     # A date broken over two lines ("8 / April 2025") has more than one line box.
     broken = phone_page.locator("time").evaluate_all(

@@ -633,7 +633,8 @@ def test_agreement_page_lists_a_stakeholders_statements_oldest_first(client, mou
     assert _position(html, "First we objected.") < _position(html, "Then we sued.")
 
 
-def test_home_lists_agreements_by_latest_event_then_title(client):
+def test_agreement_index_lists_by_latest_event_then_title_and_quiet_ones_last(client):
+    quiet = AgreementFactory(title="A quiet rule")
     older = AgreementFactory(title="Older news")
     EventFactory(agreement=older, date=datetime.date(2025, 3, 1))
     newest_b = AgreementFactory(title="B newest")
@@ -641,7 +642,7 @@ def test_home_lists_agreements_by_latest_event_then_title(client):
     newest_a = AgreementFactory(title="A newest")
     EventFactory(agreement=newest_a, date=datetime.date(2025, 5, 1))
 
-    html = client.get("/").content.decode()
-    listed = [_position(html, a.title) for a in (newest_a, newest_b, older)]
+    html = client.get("/agreements/").content.decode()
+    listed = [_position(html, a.title) for a in (newest_a, newest_b, older, quiet)]
 
     assert listed == sorted(listed)
