@@ -96,3 +96,19 @@ def test_the_name_plan_uses_the_trigram_index(corpus):
     plan = explain(*PostgresBackend().names_sql(text="Noam", kinds=["actor"], limit=3))
     assert "searchdocument_names_trgm" in plan
     assert "Seq Scan on search_searchdocument" not in plan
+
+
+def test_the_bench_raw_counterpart_finds_what_search_finds(corpus):
+    import json
+
+    pytest.importorskip(
+        "orjson", reason="bench/raw.py needs the bench extra (pip install .[bench])"
+    )
+    from bench.raw import SITE_SEARCH, _params
+
+    with connection.cursor() as cursor:
+        cursor.execute(SITE_SEARCH, _params({"q": ["memorandum"]}))
+        raw = json.loads(cursor.fetchone()[0])
+    results = search(query="memorandum")
+    assert raw["counts"] == {g.kind: g.count for g in results.groups if g.count}
+    assert sorted(r["id"] for r in raw["results"]) == sorted(h.object_id for h in results.hits)
