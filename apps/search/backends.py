@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from .documents import SOURCES, Document
 from .models import SearchDocument
-from .query import ParsedQuery, fts5_expression
+from .query import ParsedQuery, fts5_expression, parse_query
 
 CONFIG = "english"
 DOCUMENTS = SearchDocument._meta.db_table
@@ -256,8 +256,6 @@ class SQLiteBackend:
         documents.delete()
 
     def matches(self, queryset: QuerySet, text: str, parsed: ParsedQuery | None = None):
-        from .query import parse_query
-
         parsed = parsed or parse_query(text)
         if self.has_fts:
             fts = RawSQL(  # noqa: S611

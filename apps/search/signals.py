@@ -16,7 +16,7 @@ from .services import index_records, remove_records
 
 Kind = SearchDocument.Kind
 
-SOURCES = {
+KIND_OF = {
     Agreement: Kind.AGREEMENT,
     Actor: Kind.ACTOR,
     LegalChallenge: Kind.CHALLENGE,
@@ -29,7 +29,7 @@ SOURCES = {
 def record_saved(sender, instance, raw=False, **kwargs):
     if raw:  # loaddata: the rebuild command indexes fixtures
         return
-    index_records(kind=SOURCES[sender], ids=[instance.pk])
+    index_records(kind=KIND_OF[sender], ids=[instance.pk])
     if sender is Actor:
         # A statement's document names its speaker.
         speaker_of = Statement.objects.filter(speaker=instance).values_list("pk", flat=True)
@@ -37,7 +37,7 @@ def record_saved(sender, instance, raw=False, **kwargs):
 
 
 def record_deleted(sender, instance, **kwargs):
-    remove_records(kind=SOURCES[sender], ids=[instance.pk])
+    remove_records(kind=KIND_OF[sender], ids=[instance.pk])
 
 
 def alias_changed(sender, instance, raw=False, **kwargs):
@@ -54,7 +54,7 @@ def alias_changed(sender, instance, raw=False, **kwargs):
 
 
 def connect() -> None:
-    for model in SOURCES:
+    for model in KIND_OF:
         post_save.connect(record_saved, sender=model, dispatch_uid=f"search-save-{model.__name__}")
         post_delete.connect(
             record_deleted, sender=model, dispatch_uid=f"search-delete-{model.__name__}"
