@@ -3,9 +3,9 @@
 To add one: append an `Endpoint` to ENDPOINTS. `path` and `raw` are format strings over the
 targets the runner finds in the seeded data (see `bench.runner.find_targets`):
 `typical_agreement`, `largest_agreement`, `busiest_actor`, `typical_challenge`,
-`deep_cursor`, `deep_published_at`, `deep_id`, `rare_word`. If no raw handler has the shape of
-the new page, add its SQL to `bench/raw.py` (HANDLERS) — one statement, bounded as the page
-should be.
+`deep_cursor`, `deep_published_at`, `deep_id`, `rare_word`, `search_word`, `typo_name`. If no
+raw handler has the shape of the new page, add its SQL to `bench/raw.py` (HANDLERS) — one
+statement, bounded as the page should be.
 """
 
 from dataclasses import dataclass
@@ -110,5 +110,21 @@ ENDPOINTS = [
         "atom agreement largest",
         "/agreements/{largest_agreement}/feed/",
         "/__raw__/feed",
+    ),
+    Endpoint(
+        "api search",
+        "/api/v1/search/?q={search_word}",
+        "/__raw__/site-search?q={search_word}",
+    ),
+    Endpoint(
+        "api search typo name",
+        "/api/v1/search/?q={typo_name}",
+        "/__raw__/site-search?q={typo_name}",
+    ),
+    Endpoint(
+        "html search",
+        "/search/?q={search_word}",
+        "/__raw__/site-search-page?q={search_word}",
+        kind="html",
     ),
 ]

@@ -296,6 +296,57 @@ SELECT json_build_object('caption', c.caption, 'slug', c.slug, 'status', c.statu
 )::text
 FROM tracker_legalchallenge c WHERE c.slug = %(slug)s"""
 
+# The site search (/api/v1/search/ and /search/) in one statement: each kind's newest 1,000
+# matches, ranked; counts; the best five of each kind with a ts_headline snippet; the names
+# closest to the query by trigrams. The app adds its per-search settings and escaping.
+SITE_SEARCH = """
+WITH q AS (SELECT websearch_to_tsquery('english', %(q)s) AS query),
+candidates AS MATERIALIZED (
+  (SELECT id FROM search_searchdocument WHERE kind = 'agreement' AND vector @@ (SELECT query FROM q)
+   ORDER BY date DESC NULLS LAST, id DESC LIMIT 1000) UNION ALL
+  (SELECT id FROM search_searchdocument WHERE kind = 'actor' AND vector @@ (SELECT query FROM q)
+   ORDER BY date DESC NULLS LAST, id DESC LIMIT 1000) UNION ALL
+  (SELECT id FROM search_searchdocument WHERE kind = 'challenge' AND vector @@ (SELECT query FROM q)
+   ORDER BY date DESC NULLS LAST, id DESC LIMIT 1000) UNION ALL
+  (SELECT id FROM search_searchdocument WHERE kind = 'event' AND vector @@ (SELECT query FROM q)
+   ORDER BY date DESC NULLS LAST, id DESC LIMIT 1000) UNION ALL
+  (SELECT id FROM search_searchdocument WHERE kind = 'statement' AND vector @@ (SELECT query FROM q)
+   ORDER BY date DESC NULLS LAST, id DESC LIMIT 1000) UNION ALL
+  (SELECT id FROM search_searchdocument WHERE kind = 'article' AND vector @@ (SELECT query FROM q)
+   ORDER BY date DESC NULLS LAST, id DESC LIMIT 1000)
+),
+ranked AS (
+  SELECT d.id, d.kind, d.date, ts_rank_cd(d.vector, (SELECT query FROM q), 32) AS rank,
+         count(*) OVER (PARTITION BY d.kind) AS found
+  FROM candidates c JOIN search_searchdocument d ON d.id = c.id),
+numbered AS (
+  SELECT *, row_number() OVER (PARTITION BY kind ORDER BY rank DESC, date DESC NULLS LAST,
+                                id DESC) AS position FROM ranked),
+top AS (SELECT * FROM numbered WHERE position <= 5)
+SELECT json_build_object(
+  'counts', (SELECT coalesce(json_object_agg(kind, found), '{}')
+             FROM (SELECT DISTINCT kind, found FROM numbered) c),
+  'results', (SELECT coalesce(json_agg(json_build_object(
+      'type', d.kind, 'id', d.object_id, 'title', d.title, 'url', d.url, 'date', d.date,
+      'snippet', ts_headline('english', left(coalesce(s_agreement.summary, s_actor.description,
+                               s_challenge.summary, s_event.description, s_statement.text,
+                               s_article.text), 20000),
+                             (SELECT query FROM q), 'MaxWords=35, MinWords=15, MaxFragments=2'))
+      ORDER BY t.kind, t.position), '[]')
+    FROM top t JOIN search_searchdocument d ON d.id = t.id
+  LEFT JOIN tracker_agreement s_agreement ON d.kind = 'agreement' AND s_agreement.id = d.object_id
+  LEFT JOIN tracker_actor s_actor ON d.kind = 'actor' AND s_actor.id = d.object_id
+  LEFT JOIN tracker_legalchallenge s_challenge
+    ON d.kind = 'challenge' AND s_challenge.id = d.object_id
+  LEFT JOIN tracker_event s_event ON d.kind = 'event' AND s_event.id = d.object_id
+  LEFT JOIN tracker_statement s_statement ON d.kind = 'statement' AND s_statement.id = d.object_id
+  LEFT JOIN news_article s_article ON d.kind = 'article' AND s_article.id = d.object_id),
+  'names', (SELECT coalesce(json_agg(json_build_object('title', n.title, 'url', n.url)), '[]')
+    FROM (SELECT title, url FROM search_searchdocument
+          WHERE names <> '' AND %(q)s <%% names AND kind IN ('actor', 'agreement', 'challenge')
+          ORDER BY word_similarity(%(q)s, names) DESC, id LIMIT 3) n)
+)::text"""
+
 
 # The journalists' pages (issue 13): what changed, the index pages, feeds.
 INDEX_PAGE_SIZE = 25
@@ -359,6 +410,7 @@ def _params(query: dict) -> dict:
         "status": one.get("status") or None,
         "published_at": one.get("published_at") or None,
         "id": int(one.get("id", 0) or 0),
+        "q": one.get("q", ""),
         "pattern": "%" + one.get("q", "").replace("%", r"\%").replace("_", r"\_") + "%",
     }
 
@@ -370,6 +422,8 @@ HANDLERS = {
     "timeline": (AGREEMENT_TIMELINE, False),
     "articles": (ARTICLES, False),
     "search": (ARTICLE_SEARCH, False),
+    "site-search": (SITE_SEARCH, False),
+    "site-search-page": (SITE_SEARCH, True),
     "home": (HOME_PAGE, True),
     "agreement-page": (AGREEMENT_PAGE, True),
     "actor-page": (ACTOR_PAGE, True),

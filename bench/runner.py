@@ -41,6 +41,29 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "results"
 LUA = Path(__file__).resolve().parent / "wrk_report.lua"
 RARE_WORD = "zyzzogeton"
+# Site search is measured on a word in about this share of the articles (the issue's bar is
+# for terms matching up to 5 %), found in a sample of the search index.
+SEARCH_WORD_SHARE = 0.02
+SEARCH_WORD = f"""
+SELECT word FROM ts_stat('SELECT vector FROM search_searchdocument
+                          WHERE kind = ''article'' AND id % 50 = 0'),
+     (SELECT greatest(count(*), 1) n FROM search_searchdocument
+      WHERE kind = 'article' AND id % 50 = 0) sample
+WHERE length(word) > 3
+ORDER BY abs(ndoc::float / sample.n - {SEARCH_WORD_SHARE}), word LIMIT 1"""
+
+
+def misspelt(name: str) -> str:
+    """The name with one letter changed, as a hurried typist would: the last vowel of its
+    longest word, so "Kristi Noem" becomes "Kristi Noam"."""
+    words = name.split()
+    longest = max(range(len(words)), key=lambda i: len(words[i]))
+    word = words[longest]
+    for i in range(len(word) - 1, 0, -1):
+        if word[i] in "aeiou":
+            words[longest] = word[:i] + ("a" if word[i] != "a" else "e") + word[i + 1 :]
+            break
+    return " ".join(words)
 
 
 def parse_args(argv=None):
@@ -118,6 +141,10 @@ def find_targets(url: str) -> tuple[dict, dict]:
                  SELECT actor_id FROM news_articlelink WHERE actor_id IS NOT NULL) x
                ON x.id = a.id GROUP BY a.id ORDER BY count(*) DESC, a.id LIMIT 1"""
         )[0]
+        search_word = one(SEARCH_WORD)
+        busiest_name = one(
+            f"SELECT name FROM tracker_actor WHERE slug = '{busiest.replace(chr(39), '')}'"
+        )[0]
         challenge = one(
             """SELECT c.slug FROM tracker_legalchallenge c
                LEFT JOIN (SELECT challenge_id, count(*) n FROM tracker_event GROUP BY 1) e
@@ -142,6 +169,8 @@ def find_targets(url: str) -> tuple[dict, dict]:
         "deep_published_at": quote(published_at.isoformat()),
         "deep_id": deep[1],
         "rare_word": RARE_WORD,
+        "search_word": quote(search_word[0] if search_word else RARE_WORD),
+        "typo_name": quote(misspelt(busiest_name)),
     }
     return targets, counts
 

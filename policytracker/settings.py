@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "apps.alerts",
+    "apps.search",  # on top: reads tracker and news, which never import it
 ]
 
 MIDDLEWARE = [

@@ -13,6 +13,7 @@ api_v1 = [
     path("", include("apps.tracker.api.urls")),
     path("", include("apps.news.api.urls")),
     path("", include("apps.alerts.api.urls")),
+    path("", include("apps.search.api.urls")),
 ]
 
 urlpatterns = [
@@ -38,6 +39,7 @@ urlpatterns = [
     path("news/", include("apps.news.urls")),
     path("accounts/", include("allauth.urls")),
     path("alerts/", include("apps.alerts.urls")),
+    path("search/", include("apps.search.urls")),
     path("", include("apps.tracker.urls")),
 ]
 

@@ -15,6 +15,7 @@ from drf_spectacular.utils import extend_schema_field
 
 from apps.tracker.filtersets import SlugFilter, check_date_or_datetime, updated_since_filter
 from apps.tracker.models import Actor, Agreement, LegalChallenge
+from apps.tracker.text_search import SearchFilter, icontains_any
 
 from .models import Article, ArticleLink, Feed, Outlet
 
@@ -114,8 +115,13 @@ class ArticleFilterSet(django_filters.FilterSet):
         "articles that changed at or after it, including a link of theirs suggested, confirmed "
         "or rejected, or a new URL they were seen under."
     )
-    search = django_filters.CharFilter(
-        field_name="title", lookup_expr="icontains", help_text="Words in the title."
+    search = SearchFilter(
+        kind="article",
+        fallback=icontains_any("title"),
+        help_text=(
+            'Full-text search of the title, summary, byline and text: words, "a phrase", OR, '
+            "-word (the search box's syntax). Keeps the list's order."
+        ),
     )
 
     class Meta:

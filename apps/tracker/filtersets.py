@@ -22,6 +22,7 @@ from .models import (
     Statement,
     Topic,
 )
+from .text_search import SearchFilter
 
 # PostgreSQL refuses a time zone displacement beyond ±15:59 (and no real zone comes near it).
 MAX_UTC_OFFSET = datetime.timedelta(hours=15, minutes=59)
@@ -100,6 +101,14 @@ class TieBreakOrderingFilter(django_filters.OrderingFilter):
         return qs.order_by(*ordering, "-id" if last_descending else "id")
 
 
+def plain_agreement_search(queryset, value):
+    """?search= without the search app: the text in the title, the summary or an alias."""
+    alias_match = Alias.objects.filter(agreement=OuterRef("pk"), text__icontains=value)
+    return queryset.filter(
+        Q(title__icontains=value) | Q(summary__icontains=value) | Exists(alias_match)
+    )
+
+
 class AgreementFilterSet(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=Agreement.Status.choices)
     kind = django_filters.ChoiceFilter(choices=Agreement.Kind.choices)
@@ -120,9 +129,13 @@ class AgreementFilterSet(django_filters.FilterSet):
         "challenge against them and its events and parties, or a curator's decision on an "
         "article link)."
     )
-    search = django_filters.CharFilter(
-        method="filter_search",
-        help_text="Words in the title, the summary or one of the agreement's aliases.",
+    search = SearchFilter(
+        kind="agreement",
+        fallback=plain_agreement_search,
+        help_text=(
+            'Full-text search of the title, aliases and summary: words, "a phrase", OR, -word '
+            "(the search box's syntax). Keeps the list's order."
+        ),
     )
     ordering = TieBreakOrderingFilter(
         fields=(("title", "title"), ("signed_on", "signed_on"), ("updated_at", "updated_at")),
@@ -137,15 +150,6 @@ class AgreementFilterSet(django_filters.FilterSet):
         # EXISTS rather than a join: an actor with two roles in one agreement must not list it
         # twice.
         return queryset.filter(Exists(Party.objects.filter(agreement=OuterRef("pk"), actor=value)))
-
-    def filter_search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        alias_match = Alias.objects.filter(agreement=OuterRef("pk"), text__icontains=value)
-        return queryset.filter(
-            Q(title__icontains=value) | Q(summary__icontains=value) | Exists(alias_match)
-        )
 
 
 def _search(queryset, fields: tuple[str, ...], value: str, alias_of: str | None = None):
