@@ -109,14 +109,18 @@ def test_list_filters_do_not_apply_to_a_detail_url(api_client, records):
 
 
 @pytest.mark.parametrize(
-    "path", ["/api/v1/agreements/irs-ice-mou/", "/api/v1/agreements/irs-ice-mou/timeline/"]
+    ("path", "parameter"),
+    [
+        ("/api/v1/agreements/irs-ice-mou/", "page_size"),
+        ("/api/v1/agreements/irs-ice-mou/timeline/", "status"),
+    ],
 )
-def test_detail_and_nested_views_refuse_unknown_parameters(api_client, records, path):
+def test_detail_and_nested_views_refuse_unknown_parameters(api_client, records, path, parameter):
     assert api_client.get(path, {"format": "json"}).status_code == 200
-    response = api_client.get(path, {"page_size": "5"})
+    response = api_client.get(path, {parameter: "5"})
 
     assert response.status_code == 400
-    assert list(errors_by_parameter(response)) == ["page_size"]
+    assert list(errors_by_parameter(response)) == [parameter]
 
 
 def test_a_method_not_allowed_is_the_same_shape(api_client, records):

@@ -72,7 +72,9 @@ def test_a_challenge_lists_its_parties_with_roles_and_links_to_its_agreements(ap
 
 
 def test_challenge_timeline_is_its_own_events_in_order(api_client, demo):
-    events = api_client.get(reverse("api:challenge-timeline", args=[CHALLENGE_SLUG])).json()
+    events = api_client.get(reverse("api:challenge-timeline", args=[CHALLENGE_SLUG])).json()[
+        "results"
+    ]
 
     challenge = LegalChallenge.objects.get(slug=CHALLENGE_SLUG)
     assert [e["id"] for e in events] == [

@@ -70,7 +70,7 @@ def test_schema_describes_the_filters(schema):
     timeline = parameters("/api/v1/agreements/{slug}/timeline/")
     assert set(timeline) == {"slug", "format", "page", "page_size"}
     statements = parameters("/api/v1/agreements/{slug}/statements/")
-    assert set(statements) == {"slug", "format", "page", "page_size"}
+    assert set(statements) == {"slug", "format", "page", "page_size", "position"}
 
 
 def test_schema_generates_without_warnings():

@@ -10,6 +10,11 @@ urlpatterns = [
     path("agreements/", views.agreement_list, name="agreement-list"),
     path("agreements/<slug:slug>/", views.agreement_detail, name="agreement-detail"),
     path(
+        "agreements/<slug:slug>/timeline/",
+        views.agreement_timeline,
+        name="agreement-timeline",
+    ),
+    path(
         "agreements/<slug:slug>/timeline.csv",
         views.agreement_timeline_csv,
         name="agreement-timeline-csv",

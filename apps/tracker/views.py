@@ -18,6 +18,7 @@ from .filtersets import (
     TopicFilterSet,
 )
 from .models import Actor, Agreement, ChallengeParty, Event, LegalChallenge, Position, Topic
+from .querysets import TIMELINE_CAP
 from .timeline_chart import build_chart
 
 PER_PAGE = 25
@@ -203,8 +204,27 @@ def _fold_syndicated(links):
     return folded
 
 
+# The page and the embed draw at most TIMELINE_CAP entries, the latest ones: the largest records
+# carry thousands, which no reader scrolls and no page should weigh. The whole timeline is
+# /agreements/<slug>/timeline/ (paged), the CSV download and the API's paged timeline.
+PAGE_TIMELINE_CAP = TIMELINE_CAP
+TIMELINE_PAGE_SIZE = 100
+
+
+def _latest_entries(record, events):
+    """The latest PAGE_TIMELINE_CAP events in reading order; the record learns the total."""
+    # Newest first through the same index backwards, then back into reading order.
+    timeline = list(events.reverse()[: PAGE_TIMELINE_CAP + 1])[::-1]
+    if len(timeline) > PAGE_TIMELINE_CAP:
+        timeline = timeline[1:]
+        record.timeline_total = events.count()
+    else:
+        record.timeline_total = len(timeline)
+    return timeline
+
+
 def _agreement_timeline(agreement):
-    timeline = list(Event.objects.timeline_of_agreement(agreement))
+    timeline = _latest_entries(agreement, Event.objects.timeline_of_agreement(agreement))
     chart = build_chart(
         events=timeline,
         main_label=agreement.title,
@@ -231,6 +251,18 @@ def agreement_detail(request, slug):
             "change_log": agreement_change_log(agreement),
             "retrieved_on": timezone.localdate(),
         },
+    )
+
+
+def agreement_timeline(request, slug):
+    """Every entry of an agreement's timeline, a page at a time, in reading order."""
+    agreement = get_object_or_404(Agreement, slug=slug)
+    events = Event.objects.timeline_of_agreement(agreement)
+    page = Paginator(events, TIMELINE_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "tracker/agreement_timeline.html",
+        {"agreement": agreement, "timeline": page.object_list, "page": page},
     )
 
 
@@ -292,7 +324,7 @@ def _stance_history(actor):
 
 def challenge_detail(request, slug):
     challenge = get_object_or_404(LegalChallenge.objects.for_detail_page(), slug=slug)
-    timeline = list(Event.objects.timeline_of_challenge(challenge))
+    timeline = _latest_entries(challenge, Event.objects.timeline_of_challenge(challenge))
     return render(
         request,
         "tracker/challenge_detail.html",

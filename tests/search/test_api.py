@@ -3,6 +3,8 @@
 import pytest
 from django.urls import reverse
 
+from tests.api_errors import errors_by_parameter
+
 URL = reverse("api:search")
 
 
@@ -48,7 +50,7 @@ def test_one_type_pages_with_next_links(api_client, corpus):
 def test_bad_parameters_are_a_400_with_a_json_body_naming_them(api_client, db, params, field):
     response = api_client.get(URL, params)
     assert response.status_code == 400
-    assert field in response.json()
+    assert field in errors_by_parameter(response)
 
 
 def test_the_endpoint_is_documented(api_client, db):
@@ -68,4 +70,4 @@ def test_the_lists_search_through_the_index(api_client, corpus):
 def test_a_refused_list_search_is_a_400(api_client, db):
     response = api_client.get("/api/v1/articles/", {"search": "-ITIN"})
     assert response.status_code == 400
-    assert "search" in response.json()
+    assert "search" in errors_by_parameter(response)

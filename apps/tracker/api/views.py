@@ -1,9 +1,10 @@
 """Read API over the curated record: agreements with their timelines, actors with their
 statements, legal challenges with their timelines, events, statements, positions and topics."""
 
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
@@ -118,6 +119,12 @@ class AgreementViewSet(RecordViewSetMixin, viewsets.ReadOnlyModelViewSet):
             return AgreementStatementSerializer
         return AgreementListSerializer
 
+    def known_query_parameters(self) -> set[str]:
+        known = super().known_query_parameters()
+        if self.action == "statements":
+            known.add("position")
+        return known
+
     def _page_of(self, rows, **context):
         page = self.paginate_queryset(rows)
         serializer = self.get_serializer(page, many=True)
@@ -157,6 +164,9 @@ class AgreementViewSet(RecordViewSetMixin, viewsets.ReadOnlyModelViewSet):
         description="Every statement on the agreement's positions, oldest first.",
         responses=AgreementStatementSerializer(many=True),
         filters=False,
+        parameters=[
+            OpenApiParameter("position", int, description="Id of one of the agreement's positions.")
+        ],
     )
     @action(detail=True, pagination_class=SubResourcePagination)
     def statements(self, request, slug=None):
@@ -166,6 +176,11 @@ class AgreementViewSet(RecordViewSetMixin, viewsets.ReadOnlyModelViewSet):
             .for_position_listing()
             .select_related("position__actor")
         )
+        position = request.query_params.get("position")
+        if position is not None:
+            if not position.isdigit() or not 0 < int(position) <= 2**63 - 1:
+                raise ValidationError({"position": ["A position id is a whole number from 1."]})
+            statements = statements.filter(position_id=int(position))
         return self._page_of(statements)
 
 
