@@ -58,12 +58,12 @@ def sequential_scans(sql: str) -> list[str]:
     return [line.strip() for line in plan if any(f"Seq Scan on {t} " in line for t in LARGE_TABLES)]
 
 
-@pytest.mark.django_db
 # Known gap, issue 11 left open: the busiest actor's "speaking for others" list (a sliced
 # prefetch over statements joined to positions) is still planned as a scan at this size.
 KNOWN_SCANS = {"actor page, busiest"}
 
 
+@pytest.mark.django_db
 @pytest.mark.parametrize(
     "url",
     [
