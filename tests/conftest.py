@@ -89,3 +89,12 @@ def api_throttles_off(settings):
     """No request rate limits unless a test sets them: the suite makes hundreds of API requests a
     minute from one address, often under frozen time, and the counts would leak across tests."""
     settings.API_THROTTLE_RATES = {"anon": None, "user": None}
+
+
+def pytest_configure(config):
+    """Hash the test users' passwords with a fast hasher. The production hasher (PBKDF2, a
+    million rounds) costs about a second per user on this machine, and the suite makes hundreds;
+    no test is about the hash's strength, and login, lock-out and sign-up work the same."""
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
