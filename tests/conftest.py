@@ -91,6 +91,14 @@ def api_throttles_off(settings):
     settings.API_THROTTLE_RATES = {"anon": None, "user": None}
 
 
+@pytest.fixture(autouse=True)
+def response_cache_off(settings):
+    """No shared response cache unless a test switches it on (tests/test_response_cache.py):
+    tests change the record inside a transaction that never commits, so a cached page would
+    never be invalidated."""
+    settings.RESPONSE_CACHE_SECONDS = 0
+
+
 def pytest_configure(config):
     """Hash the test users' passwords with a fast hasher. The production hasher (PBKDF2, a
     million rounds) costs about a second per user on this machine, and the suite makes hundreds;
