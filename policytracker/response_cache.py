@@ -31,6 +31,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.backends.signals import connection_created
+from django.http import HttpResponse
 from django.utils.cache import get_conditional_response
 from django.utils.http import parse_http_date_safe
 from rest_framework.settings import api_settings
@@ -48,6 +49,8 @@ WRITE = re.compile(
 # Never cached: personal, staff, health and benchmark paths.
 UNCACHED_PREFIXES = ("/admin/", "/accounts/", "/alerts/", "/healthz", "/status", "/__raw__/")
 MAX_CACHED_BYTES = 1024 * 1024
+# Part of every key: a release that changes what _frozen() stores never reads an older entry.
+ENTRY_FORMAT = 2
 
 
 def enabled() -> bool:
@@ -97,6 +100,22 @@ def connect() -> None:
     connection_created.connect(watch_connection, dispatch_uid="response-cache-watch-writes")
 
 
+def _frozen(response) -> tuple:
+    """What a cached answer needs: status, headers, bytes, and the per-view CSP settings that
+    the outer CSP middleware reads off the response (the embed's frame-ancestors). Not the
+    response object itself: unpickling a DRF Response rebuilds its data too."""
+    csp = {name: value for name, value in vars(response).items() if name.startswith("_csp")}
+    return response.status_code, list(response.items()), response.content, csp
+
+
+def _revived(frozen) -> HttpResponse:
+    status, headers, content, csp = frozen
+    response = HttpResponse(content, status=status, headers=dict(headers))
+    for name, value in csp.items():
+        setattr(response, name, value)
+    return response
+
+
 class ResponseCacheMiddleware:
     """Serves and stores anonymous GET answers; see the module's docstring for the rules."""
 
@@ -113,16 +132,17 @@ class ResponseCacheMiddleware:
             logger.warning("response cache unavailable; serving uncached", exc_info=True)
             return self.get_response(request)
         if cached is not None and self._throttles_allow(request):
+            response = _revived(cached)
             return get_conditional_response(
                 request,
-                etag=cached.get("ETag"),
-                last_modified=parse_http_date_safe(cached.get("Last-Modified", "")),
-                response=cached,
+                etag=response.get("ETag"),
+                last_modified=parse_http_date_safe(response.get("Last-Modified", "")),
+                response=response,
             )
         response = self.get_response(request)
         if self._cacheable_response(response):
             try:
-                cache.set(key, response, settings.RESPONSE_CACHE_SECONDS)
+                cache.set(key, _frozen(response), settings.RESPONSE_CACHE_SECONDS)
             except Exception:
                 logger.warning("response cache: could not store a response", exc_info=True)
         return response
@@ -149,7 +169,7 @@ class ResponseCacheMiddleware:
     def _key(request, version: str) -> str:
         # The scheme and host too: API answers carry absolute links.
         accept = request.META.get("HTTP_ACCEPT", "")
-        return f"response:{version}:{request.build_absolute_uri()}:{accept}"
+        return f"response:{ENTRY_FORMAT}:{version}:{request.build_absolute_uri()}:{accept}"
 
     @staticmethod
     def _throttles_allow(request) -> bool:
