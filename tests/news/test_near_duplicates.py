@@ -5,9 +5,14 @@ import json
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 from django.conf import settings
+from hypothesis import given
+from hypothesis import settings as settings_hypothesis
+from hypothesis import strategies as st
 
+from apps.news import near_duplicates
 from apps.news.near_duplicates import (
     estimate_similarity,
     find_near_duplicate_of,
@@ -475,3 +480,41 @@ def test_a_cycle_behind_the_match_is_walked_once(django_assert_max_num_queries):
         found = find_near_duplicate_of(fingerprint=fingerprint(WIRE_STORY), published_at=APRIL_8)
 
     assert found == y
+
+
+def _fingerprint_by_the_formula(text: str) -> list[int]:
+    """The MinHash signature computed the plain way, one Python integer at a time: what every
+    stored fingerprint was made with, and what the array arithmetic must give exactly."""
+    import hashlib
+    import re
+
+    prime = (1 << 61) - 1
+    words = re.findall(r"\w+", text.lower())
+    if len(words) < 50:
+        return []
+    shingles = {
+        int.from_bytes(
+            hashlib.blake2b(" ".join(words[i : i + 4]).encode(), digest_size=8).digest(), "big"
+        )
+        & prime
+        for i in range(len(words) - 3)
+    }
+    return [
+        min((a * x + b) % prime for x in shingles) & ((1 << 32) - 1)
+        for a, b in near_duplicates._PERMUTATIONS
+    ]
+
+
+@settings_hypothesis(max_examples=40, deadline=None)
+@given(st.lists(st.sampled_from(WIRE_STORY.split()), min_size=45, max_size=900))
+def test_the_fast_fingerprint_is_exactly_the_formula(words):
+    text = " ".join(words)
+    assert fingerprint(text) == _fingerprint_by_the_formula(text)
+
+
+def test_the_permutation_arithmetic_is_exact_at_the_edges_of_its_range():
+    prime = (1 << 61) - 1
+    values = [0, 1, 2**32 - 1, 2**32, 2**60 + 12345, prime - 1, prime]
+    permuted = near_duplicates._permuted(np.array(values, dtype=np.uint64))
+    expected = [[(a * x + b) % prime for x in values] for a, b in near_duplicates._PERMUTATIONS]
+    assert permuted.tolist() == expected
