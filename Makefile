@@ -32,8 +32,10 @@ demo: install  ## migrate and load the IRS–ICE MOU demo data
 run: demo  ## install, migrate, load the demo data and serve on http://127.0.0.1:8000/
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
+# One worker per core (pytest-xdist); each test file stays on one worker, so a module's shared
+# fixtures are built once. PYTEST_ARGS="-n 0" runs in one process.
 test: install  ## the whole test suite (browser tests need Debian's chromium)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n auto --dist loadfile $(PYTEST_ARGS)
 
 lint: install  ## ruff, Django's checks, no missing migrations, lock files in step with pyproject.toml
 	$(BIN)/python scripts/check_lock.py

@@ -107,6 +107,12 @@ def parse_args(argv=None):
         default=5.0,
         help="Leave out of the soak an endpoint whose first answer takes longer (seconds).",
     )
+    parser.add_argument(
+        "--cold",
+        action="store_true",
+        help="Response cache off (RESPONSE_CACHE_SECONDS=0): every request renders. Without "
+        "REDIS_URL the cache is off anyway.",
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.duration, args.rounds = 1, 1
@@ -197,7 +203,11 @@ def guess_scale(counts: dict) -> str:
 # --- gunicorn ------------------------------------------------------------------------------
 
 
-def server_environment(url: str) -> dict:
+def response_cache_on(args) -> bool:
+    return bool(os.environ.get("REDIS_URL")) and not args.cold
+
+
+def server_environment(url: str, *, response_cache: bool = False) -> dict:
     env = dict(os.environ)
     env.update(
         DEBUG="0",
@@ -213,6 +223,7 @@ def server_environment(url: str) -> dict:
         # load generator reaches: a 429 would measure the refusal, not the page.
         API_ANON_RATE="100000000/min",
         API_USER_RATE="100000000/min",
+        RESPONSE_CACHE_SECONDS="300" if response_cache else "0",
     )
     return env
 
@@ -277,7 +288,10 @@ class Server:
 
 def probe(base: str, path: str, timeout: float) -> dict:
     """One request: status, size, SQL statements (app only), seconds; or a timeout."""
-    request = urllib.request.Request(base + path, headers={"X-Bench-Count-Queries": "1"})
+    # A cookie keeps this request out of the response cache: the count is of a real render.
+    request = urllib.request.Request(
+        base + path, headers={"X-Bench-Count-Queries": "1", "Cookie": "bench=uncached"}
+    )
     started = time.perf_counter()
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
@@ -532,7 +546,7 @@ def main(argv=None) -> int:
         write_summaries(report, args.report, plot_too=not args.no_plot)
         return 0
     url = database_url()
-    env = server_environment(url)
+    env = server_environment(url, response_cache=response_cache_on(args))
     if args.seed_first:
         subprocess.run(
             [sys.executable, "manage.py", "seed_bench", "--scale", args.scale or "small", "--reset"]
@@ -542,7 +556,11 @@ def main(argv=None) -> int:
         )
     targets, counts = find_targets(url)
     scale = args.scale or guess_scale(counts)
-    print(f"bench: {scale} scale, {counts['tracker_agreement']:,} agreements, targets {targets}")
+    cache_state = "on (Redis)" if response_cache_on(args) else "off"
+    print(
+        f"bench: {scale} scale, {counts['tracker_agreement']:,} agreements, response cache "
+        f"{cache_state}, targets {targets}"
+    )
     if args.ingest_only:
         output = args.output or RESULTS / "ingestion.json"
         ingestion = ingest(args)
@@ -593,6 +611,7 @@ def main(argv=None) -> int:
             "connections": args.connections,
             "workers": args.workers,
             "timeout_s": args.timeout,
+            "response_cache": cache_state,
         },
         "machine": {
             "cpus": os.cpu_count(),
@@ -606,7 +625,8 @@ def main(argv=None) -> int:
     if ingestion is not None:
         report["ingestion"] = ingestion
         print(json.dumps(ingestion, indent=2))
-    output = args.output or (None if args.quick else RESULTS / f"{scale}.json")
+    name = scale if response_cache_on(args) else f"{scale}-cold"
+    output = args.output or (None if args.quick else RESULTS / f"{name}.json")
     if output is not None:
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(json.dumps(report, indent=2) + "\n")
@@ -627,8 +647,10 @@ def run_soak(args, *, server: Server, targets: dict, scale: str) -> int:
         report, failed = soak(args, server=server, targets=targets, scale=scale, probe=probe)
     finally:
         server.stop()
+    report["response_cache"] = response_cache_on(args)
     print_summary(report)
-    output = args.output or RESULTS / f"soak-{scale}.json"
+    name = f"soak-{scale}" if report["response_cache"] else f"soak-{scale}-cold"
+    output = args.output or RESULTS / f"{name}.json"
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(json.dumps(report, indent=2) + "\n")
     print(f"results: {output}")

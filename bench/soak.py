@@ -7,9 +7,9 @@ every gunicorn worker's resident set size from /proc every `--sample-every` seco
 slice warms the workers (imports, connection, caches); memory is judged from the end of that
 slice to the end of the run: flat when no worker grew by more than FLAT_MB or FLAT_SHARE.
 
-The report goes to bench/results/soak-<scale>.json. The exit status is 1 when any request
-failed (a non-2xx answer, a timeout, a connection error) or a worker died, never because of
-memory: that is reported, for a person to judge.
+The report goes to bench/results/soak-<scale>.json (-cold without the response cache). The exit
+status is 1 when any request failed (a non-2xx answer, a timeout, a connection error) or a
+worker died, never because of memory: that is reported, for a person to judge.
 """
 
 import datetime as dt

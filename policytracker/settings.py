@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "apps.alerts",
     "apps.search",  # on top: reads tracker and news, which never import it
+    "policytracker.apps.PolicyTrackerConfig",  # the response cache's write watch
 ]
 
 MIDDLEWARE = [
@@ -64,6 +65,10 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before CommonMiddleware, so a redirect or an error still carries the CORS headers.
     "corsheaders.middleware.CorsMiddleware",
+    # Anonymous GETs from the shared cache (Redis only); inside the header-adding middleware
+    # above, so every cached answer gets them anew, and before sessions and auth, which a
+    # cached answer never needs. See policytracker/response_cache.py.
+    "policytracker.response_cache.ResponseCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -106,6 +111,11 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
+
+# Seconds an anonymous answer may be served from the shared cache; any write to the record
+# invalidates it before then. 0 switches the response cache off. Off by default without Redis:
+# a cache of each process's own would not see the other processes' writes.
+RESPONSE_CACHE_SECONDS = env.int("RESPONSE_CACHE_SECONDS", default=300 if REDIS_URL else 0)
 
 if REDIS_URL:
     CACHES = {

@@ -101,3 +101,20 @@ def api_throttles_off(settings):
     """No request rate limits unless a test sets them: the suite makes hundreds of API requests a
     minute from one address, often under frozen time, and the counts would leak across tests."""
     settings.API_THROTTLE_RATES = {"anon": None, "user": None}
+
+
+@pytest.fixture(autouse=True)
+def response_cache_off(settings):
+    """No shared response cache unless a test switches it on (tests/test_response_cache.py):
+    tests change the record inside a transaction that never commits, so a cached page would
+    never be invalidated."""
+    settings.RESPONSE_CACHE_SECONDS = 0
+
+
+def pytest_configure(config):
+    """Hash the test users' passwords with a fast hasher. The production hasher (PBKDF2, a
+    million rounds) costs about a second per user on this machine, and the suite makes hundreds;
+    no test is about the hash's strength, and login, lock-out and sign-up work the same."""
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -15,7 +15,8 @@ from django.db.models import F, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
-from .documents import SOURCES, Document
+from .documents import BUILDERS, SOURCES, Document
+from .documents_sql import select_sql
 from .models import SearchDocument
 from .query import ParsedQuery, fts5_expression, parse_query
 
@@ -54,21 +55,31 @@ class NameMatch:
     similarity: float
 
 
+def _weighted_vector(a: str, b: str, c: str, d: str) -> str:
+    return " || ".join(
+        f"setweight(to_tsvector('{CONFIG}', {text}), '{weight}')"
+        for text, weight in ((a, "A"), (b, "B"), (c, "C"), (d, "D"))
+    )
+
+
+UPSERT = f"""
+    INSERT INTO {DOCUMENTS} (kind, object_id, title, names, date, url, indexed_at, vector)
+    {{rows}}
+    ON CONFLICT (kind, object_id) DO UPDATE SET
+        title = EXCLUDED.title, names = EXCLUDED.names, date = EXCLUDED.date,
+        url = EXCLUDED.url, indexed_at = EXCLUDED.indexed_at, vector = EXCLUDED.vector
+"""
+
+
 class PostgresBackend:
     vendor = "postgresql"
 
     def write(self, documents: list[Document]) -> None:
-        sql = f"""
-            INSERT INTO {DOCUMENTS} (kind, object_id, title, names, date, url, indexed_at, vector)
-            VALUES (%s, %s, %s, %s, %s, %s, %s,
-                setweight(to_tsvector('{CONFIG}', %s), 'A')
-                || setweight(to_tsvector('{CONFIG}', %s), 'B')
-                || setweight(to_tsvector('{CONFIG}', %s), 'C')
-                || setweight(to_tsvector('{CONFIG}', %s), 'D'))
-            ON CONFLICT (kind, object_id) DO UPDATE SET
-                title = EXCLUDED.title, names = EXCLUDED.names, date = EXCLUDED.date,
-                url = EXCLUDED.url, indexed_at = EXCLUDED.indexed_at, vector = EXCLUDED.vector
-        """
+        sql = UPSERT.format(
+            rows="VALUES (%s, %s, %s, %s, %s, %s, %s, "
+            + _weighted_vector("%s", "%s", "%s", "%s")
+            + ")"
+        )
         now = timezone.now()
         rows = [
             (
@@ -85,6 +96,19 @@ class PostgresBackend:
         ]
         with connection.cursor() as cursor:
             cursor.executemany(sql, rows)
+
+    def rebuild(self, *, kind: str, ids: list[int]) -> int:
+        """Write the documents of these records from inside the database (documents_sql.py):
+        for rebuilding a whole index, where sending every article's text through Python would
+        take hours. Returns how many documents were written."""
+        rows = f"""
+            SELECT %s, src.id, left(src.title, 500), src.names, src.date, src.url, now(),
+                   {_weighted_vector("src.a", "src.b", "src.c", "src.d")}
+            FROM ({select_sql()[kind]}) AS src (id, title, names, date, url, a, b, c, d)
+        """
+        with connection.cursor() as cursor:
+            cursor.execute(UPSERT.format(rows=rows), [kind, ids])
+            return cursor.rowcount
 
     def delete(self, *, kind: str, object_ids) -> None:
         SearchDocument.objects.filter(kind=kind, object_id__in=list(object_ids)).delete()
@@ -244,6 +268,12 @@ class SQLiteBackend:
                         f"INSERT INTO {FTS_TABLE} (rowid, a, b, c, d) VALUES (%s, %s, %s, %s, %s)",
                         [document.id, d.a, d.b, d.c, d.d],
                     )
+
+    def rebuild(self, *, kind: str, ids: list[int]) -> int:
+        """The Python builders: SQLite holds the embedded demo, never a large index."""
+        documents = list(BUILDERS[kind](ids))
+        self.write(documents)
+        return len(documents)
 
     def delete(self, *, kind: str, object_ids) -> None:
         documents = SearchDocument.objects.filter(kind=kind, object_id__in=list(object_ids))

@@ -10,7 +10,6 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from django.db.models import Prefetch, QuerySet
-from django.utils.text import Truncator
 
 from apps.news.models import Article
 from apps.tracker.models import Actor, Agreement, Alias, Event, LegalChallenge, Statement
@@ -22,6 +21,8 @@ Kind = SearchDocument.Kind
 # An article's body beyond this is left out of its vector: PostgreSQL keeps word positions only
 # up to 16,383 and a tsvector under 1 MB, and the first pages say what an article is about.
 MAX_BODY_CHARS = 100_000
+# A statement's result line quotes at most this many characters of it, an ellipsis included.
+TITLE_QUOTE_CHARS = 120
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,12 @@ def _aliases():
 
 def _alias_text(record) -> str:
     return " ".join(alias.text for alias in record.aliases.all())
+
+
+def _quote(text: str) -> str:
+    if len(text) <= TITLE_QUOTE_CHARS:
+        return text
+    return text[: TITLE_QUOTE_CHARS - 1] + "…"
 
 
 def _names(*parts: str) -> str:
@@ -124,7 +131,7 @@ def statement_documents(ids) -> Iterator[Document]:
         yield Document(
             kind=Kind.STATEMENT,
             object_id=statement.pk,
-            title=f"{speaker}: “{Truncator(statement.text).chars(120)}”",
+            title=f"{speaker}: “{_quote(statement.text)}”",
             url=statement.get_absolute_url(),
             date=statement.said_on,
             b=" ".join(filter(None, [statement.speaker.name, statement.speaker_label])),

@@ -139,3 +139,13 @@ def test_a_filtered_agreements_list_can_be_followed(member_client, member):
 
 def test_the_unfiltered_list_has_no_follow_button(member_client):
     assert "Follow this list" not in member_client.get("/agreements/").content.decode()
+
+
+def test_a_page_asks_a_reader_who_is_not_signed_in_to_sign_in_without_setting_a_cookie(client):
+    AgreementFactory(slug="irs-ice-mou")
+    page = client.get("/agreements/irs-ice-mou/")
+    html = page.content.decode()
+    assert '<form method="get" action="/accounts/login/">' in html
+    assert 'name="next" value="/agreements/irs-ice-mou/"' in html
+    assert "csrfmiddlewaretoken" not in html
+    assert not page.cookies  # one public page for every anonymous reader

@@ -3,10 +3,22 @@
 import pytest
 from django.db import connection
 
+from apps.news.models import Article
 from apps.search.backends import PostgresBackend
+from apps.search.models import SearchDocument
 from apps.search.query import parse_query
 from apps.search.selectors import KINDS, documents, search
-from tests.factories import PersonFactory
+from apps.search.services import rebuild_index
+from tests.factories import (
+    ActorFactory,
+    AliasFactory,
+    ArticleFactory,
+    EventFactory,
+    LegalChallengeFactory,
+    PersonFactory,
+    PositionFactory,
+    StatementFactory,
+)
 
 pytestmark = pytest.mark.postgres
 
@@ -112,3 +124,44 @@ def test_the_bench_raw_counterpart_finds_what_search_finds(corpus):
     results = search(query="memorandum")
     assert raw["counts"] == {g.kind: g.count for g in results.groups if g.count}
     assert sorted(r["id"] for r in raw["results"]) == sorted(h.object_id for h in results.hits)
+
+
+def _stored_documents():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT kind, object_id, title, names, date, url, vector::text "
+            "FROM search_searchdocument ORDER BY kind, object_id"
+        )
+        return cursor.fetchall()
+
+
+def test_the_bulk_rebuild_writes_the_documents_that_saving_writes(corpus):
+    """rebuild_index builds documents inside PostgreSQL (documents_sql.py); saving builds them
+    in Python (documents.py). Both must give the same title, names, date, URL and vector."""
+    court = ActorFactory(name="U.S. District Court for the District of Columbia", slug="ddc")
+    AliasFactory(actor=court, agreement=None, text="D.D.C.")
+    AliasFactory(actor=court, agreement=None, text="DC district court")
+    case = LegalChallengeFactory(
+        caption="Centro de Trabajadores Unidos v. Bessent", court=court, summary="A lawsuit."
+    )
+    AliasFactory(challenge=case, agreement=None, actor=None, text="Centro v. Bessent")
+    LegalChallengeFactory(caption="No court yet", court=None, docket_number="", summary="")
+    EventFactory(agreement=None, challenge=case, title="Injunction denied", description="")
+    speaker = PersonFactory(name="Jimmy Gomez", slug="jimmy-gomez")
+    StatementFactory(
+        position=PositionFactory(actor=speaker),
+        speaker=speaker,
+        speaker_label="Rep. Jimmy Gomez (D-Calif.)",
+        text="A quote long enough to be cut short in its result line, " * 4,
+        venue="Press release",
+    )
+    StatementFactory(text="x" * 120)  # exactly the length that is kept whole
+    ArticleFactory(title="", byline="", outlet=None, published_at=None, summary="", text="Body.")
+    ArticleFactory(title="Not fetched", fetch_status=Article.FetchStatus.PENDING)
+    saved = _stored_documents()
+    assert {row[0] for row in saved} == set(KINDS)
+
+    SearchDocument.objects.all().delete()
+    rebuild_index(batch_size=3)
+
+    assert _stored_documents() == saved
