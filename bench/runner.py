@@ -94,6 +94,20 @@ def parse_args(argv=None):
     )
     parser.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpora")
     parser.add_argument(
+        "--soak",
+        type=int,
+        metavar="SECONDS",
+        help="Soak: a mix of every endpoint for SECONDS, sampling each worker's memory.",
+    )
+    parser.add_argument("--soak-slice", type=int, default=30, help="Seconds per soak slice.")
+    parser.add_argument("--sample-every", type=float, default=5.0, help="Seconds between samples.")
+    parser.add_argument(
+        "--soak-slow",
+        type=float,
+        default=5.0,
+        help="Leave out of the soak an endpoint whose first answer takes longer (seconds).",
+    )
+    parser.add_argument(
         "--cold",
         action="store_true",
         help="Response cache off (RESPONSE_CACHE_SECONDS=0): every request renders. Without "
@@ -564,6 +578,8 @@ def main(argv=None) -> int:
         return 0
     collect_static(env)
     server = Server(port=args.port, workers=args.workers, timeout=args.timeout, env=env)
+    if args.soak:
+        return run_soak(args, server=server, targets=targets, scale=scale)
     started = time.perf_counter()
     results = []
     try:
@@ -621,3 +637,21 @@ def main(argv=None) -> int:
         print(f"bench: errors (non-2xx answers or timeouts) on: {', '.join(failed)}")
         return 1
     return 0
+
+
+def run_soak(args, *, server: Server, targets: dict, scale: str) -> int:
+    from .soak import print_summary, soak
+
+    try:
+        server.wait_ready()
+        report, failed = soak(args, server=server, targets=targets, scale=scale, probe=probe)
+    finally:
+        server.stop()
+    report["response_cache"] = response_cache_on(args)
+    print_summary(report)
+    name = f"soak-{scale}" if report["response_cache"] else f"soak-{scale}-cold"
+    output = args.output or RESULTS / f"{name}.json"
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(report, indent=2) + "\n")
+    print(f"results: {output}")
+    return 1 if failed else 0

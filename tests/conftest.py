@@ -35,6 +35,18 @@ def curator_client(client, curator):
 
 
 @pytest.fixture
+def member(db):
+    """A reader with a confirmed email address, as the alerts need."""
+    from allauth.account.models import EmailAddress
+
+    from tests.factories import UserFactory
+
+    user = UserFactory(username="reporter", email="reporter@example.org")
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    return user
+
+
+@pytest.fixture
 def api_client():
     from rest_framework.test import APIClient
 

@@ -14,11 +14,11 @@ from django.db.models import Count, F, Prefetch, Q
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from apps.tracker.feeds import AtomFeed
 from apps.tracker.models import Actor, Agreement, LegalChallenge, Topic
 
 from . import services, webhooks
@@ -176,7 +176,7 @@ def feed_revoke(request):
 class PrivateAtomFeed(Feed):
     """Everything the user follows, newest first; the token in the URL is the only key."""
 
-    feed_type = Atom1Feed
+    feed_type = AtomFeed
     title = "PolicyTracker: what you follow"
     subtitle = "New events, statements, rulings and confirmed coverage on the records you follow."
     limit = 50

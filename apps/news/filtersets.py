@@ -99,7 +99,10 @@ class ArticleFilterSet(django_filters.FilterSet):
         field_name="links__status",
         method="filter_by_link",
         choices=ArticleLink.Status.choices,
-        help_text="Status of the link; with agreement, actor or challenge, of that link.",
+        help_text=(
+            "Status of the link; with agreement, actor or challenge, of that link. Suggested "
+            "and rejected links are seen by curators only."
+        ),
     )
     outlet = SlugFilter(queryset=Outlet.objects.all(), help_text="Slug of an outlet.")
     published_after = PublishedBoundFilter(
@@ -150,7 +153,9 @@ class ArticleFilterSet(django_filters.FilterSet):
             if value:
                 conditions["status" if name == "link_status" else name] = value
         if conditions:
-            links = ArticleLink.objects.filter(article=OuterRef("pk"), **conditions)
+            # Only the links the reader may see: a suggestion is no public fact to filter by.
+            visible = ArticleLink.objects.visible_to(getattr(self.request, "user", None))
+            links = visible.filter(article=OuterRef("pk"), **conditions)
             queryset = queryset.filter(Exists(links))
         return queryset
 

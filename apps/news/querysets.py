@@ -6,6 +6,20 @@ from django.utils import timezone
 
 # An article's text and fingerprint are never shown where a record cites it.
 ARTICLE_HEAVY_FIELDS = ("text", "summary", "text_fingerprint", "fetch_error")
+# Who sees a link before a curator has confirmed it: those who may review links.
+REVIEW_PERMISSIONS = ("news.view_articlelink", "news.change_articlelink")
+
+
+def reviews_links(user) -> bool:
+    """Whether `user` sees suggested and rejected links (and who decided a link). Ingestion's
+    suggestions are guesses until a curator confirms them, and curators' user names are half
+    of an admin login: neither is published."""
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and user.is_active
+        and any(user.has_perm(permission) for permission in REVIEW_PERMISSIONS)
+    )
 
 
 class FeedQuerySet(models.QuerySet):
@@ -21,10 +35,10 @@ class FeedQuerySet(models.QuerySet):
 
 
 class ArticleQuerySet(models.QuerySet):
-    def for_api_list(self):
-        """Fetched articles as /api/v1/articles/ serves them: outlet, every URL seen, and every
-        link (suggested, confirmed or rejected) with its target. The endpoint's keyset paginator
-        sets the order."""
+    def for_api_list(self, *, user=None):
+        """Fetched articles as /api/v1/articles/ serves them: outlet, every URL seen, and the
+        links `user` may see (confirmed ones; every link for a curator who reviews them) with
+        their targets. The endpoint's keyset paginator sets the order."""
         from apps.tracker.models import Event, Statement
 
         from .models import Article, ArticleLink
@@ -46,9 +60,9 @@ class ArticleQuerySet(models.QuerySet):
                 "seen_urls",
                 Prefetch(
                     "links",
-                    queryset=ArticleLink.objects.select_related(
-                        "agreement", "actor", "challenge"
-                    ).order_by("id"),
+                    queryset=ArticleLink.objects.visible_to(user)
+                    .select_related("agreement", "actor", "challenge")
+                    .order_by("id"),
                 ),
             )
         )
@@ -98,10 +112,18 @@ class ArticleLinkQuerySet(models.QuerySet):
     def suggested(self):
         return self.filter(status="suggested")
 
-    def for_api(self):
-        """Links as /api/v1/links/ serves them: target, decider; newest first."""
-        return self.select_related("agreement", "actor", "challenge", "decided_by").order_by(
-            "-created_at", "-id"
+    def visible_to(self, user):
+        """Every link for a curator who reviews them (`reviews_links`), confirmed ones for
+        everyone else."""
+        return self if reviews_links(user) else self.confirmed()
+
+    def for_api(self, *, user=None):
+        """Links as /api/v1/links/ serves them to `user` (see `visible_to`): target, decider;
+        newest first."""
+        return (
+            self.visible_to(user)
+            .select_related("agreement", "actor", "challenge", "decided_by")
+            .order_by("-created_at", "-id")
         )
 
     def for_record_page(self):

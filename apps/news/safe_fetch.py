@@ -27,7 +27,21 @@ TRANSIENT_CLIENT_STATUSES = frozenset({408, 429})
 # Brotli and zstd are not advertised: their decoders cannot bound how much one chunk expands to.
 ACCEPT_ENCODING = "gzip, deflate"
 # NAT64 (RFC 6052) embeds an IPv4 address in the last 32 bits; a private one must stay private.
+# It is judged by that address rather than refused, since a host on an IPv6-only network with
+# DNS64 reaches every IPv4-only news site through it.
 NAT64_PREFIX = ipaddress.IPv6Network("64:ff9b::/96")
+# Ranges refused outright. Python 3.11's ipaddress calls most of them global (fec0::/10, 6to4,
+# 3fff::/20, most of 192.0.0.0/24) or refuses them only by accident (local-use NAT64 falls inside
+# ::/8): a relay or translator we do not know decides where 6to4, Teredo and local-use NAT64
+# traffic lands, and no public news site lives only behind one.
+REFUSED_NETWORKS = (
+    (ipaddress.IPv6Network("2002::/16"), "a 6to4 address"),
+    (ipaddress.IPv6Network("2001::/32"), "a Teredo address"),
+    (ipaddress.IPv6Network("64:ff9b:1::/48"), "a local-use NAT64 address"),
+    (ipaddress.IPv6Network("fec0::/10"), "a site-local address"),
+    (ipaddress.IPv6Network("3fff::/20"), "a documentation address"),
+    (ipaddress.IPv4Network("192.0.0.0/24"), "an IETF protocol address"),
+)
 DECOMPRESS_PIECE = 64 * 1024
 
 
@@ -179,6 +193,14 @@ def _checked_url(url: str) -> httpx.URL:
         )
     if not parsed.host:
         raise FetchError(f"refused: {url!r} has no host", permanent=True)
+    if "%" in parsed.host:
+        # An IPv6 literal with a zone (fe80::1%eth0) names one of this machine's interfaces.
+        raise FetchError("refused: addresses with a zone (%) are not fetched", permanent=True)
+    if parsed.userinfo:
+        # http://example.com@127.0.0.1/ names 127.0.0.1; no feed needs credentials in its links.
+        raise FetchError(
+            "refused: URLs with a user name or password are not fetched", permanent=True
+        )
     return parsed
 
 
@@ -331,8 +353,11 @@ def _host_key(host: str, port: int) -> str:
 
 def _non_public_kind(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
     """What makes an address unfit to fetch from, or None for a public unicast address."""
+    for network, kind in REFUSED_NETWORKS:
+        if address.version == network.version and address in network:
+            return kind
     if isinstance(address, ipaddress.IPv6Address):
-        embedded = address.ipv4_mapped or address.sixtofour
+        embedded = address.ipv4_mapped
         if embedded is None and address in NAT64_PREFIX:
             embedded = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
         if embedded is not None:

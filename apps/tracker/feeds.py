@@ -2,19 +2,42 @@
 actor, legal challenge and topic. An item is a timeline event, newest recorded first, linking to
 its permalink; each feed is capped at the latest FEED_SIZE events."""
 
+import re
+
 from django.contrib.syndication.views import Feed
 from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.xmlutils import SimplerXMLGenerator
 
 from .models import Actor, Agreement, Event, LegalChallenge, Party, Topic
 
 FEED_SIZE = 50
+# The characters XML 1.0 cannot carry, escaped or not (Django's generator refuses them).
+XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+class _XMLSafeGenerator(SimplerXMLGenerator):
+    def characters(self, content):
+        super().characters(XML_ILLEGAL.sub("", content) if content else content)
+
+
+class AtomFeed(Atom1Feed):
+    """Atom that leaves out the control characters a curator's pasted text may hold, which XML
+    cannot carry: without this one such character made the whole feed a 500."""
+
+    def write(self, outfile, encoding):
+        handler = _XMLSafeGenerator(outfile, encoding, short_empty_elements=True)
+        handler.startDocument()
+        handler.startElement("feed", self.root_attributes())
+        self.add_root_elements(handler)
+        self.write_items(handler)
+        handler.endElement("feed")
 
 
 class EventFeed(Feed):
-    feed_type = Atom1Feed
+    feed_type = AtomFeed
 
     def item_title(self, item):
         return f"{item.display_date} · {item.get_kind_display()}: {item.title}"

@@ -1,16 +1,7 @@
-"""Fixtures of the alerts tests: a member with a confirmed address, and a local receiver."""
+"""Fixtures of the alerts tests: a member signed in, and a local receiver (the member, with a
+confirmed address, is in tests/conftest.py)."""
 
 import pytest
-from allauth.account.models import EmailAddress
-
-from tests.factories import UserFactory
-
-
-@pytest.fixture
-def member(db):
-    user = UserFactory(username="reporter", email="reporter@example.org")
-    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
-    return user
 
 
 @pytest.fixture

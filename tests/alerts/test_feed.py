@@ -39,3 +39,18 @@ def test_revoking_the_feed_retires_the_old_url(client, member_client, member):
 
 def test_an_unknown_token_is_404(client, db):
     assert client.get("/alerts/feed/nope/").status_code == 404
+
+
+def test_a_control_character_in_curated_text_does_not_break_the_feeds(client, member):
+    # Pasted text can hold characters XML cannot carry; the feed leaves them out, not a 500.
+    followed = AgreementFactory(slug="irs-ice-mou", title="MOU\x0b signed")
+    services.follow(user=member, target=followed, kind="agreement", frequency="off")
+    EventFactory(agreement=followed, title="Signed\x1b in April", description="Text\x08 here")
+    services.send_alerts()
+    token = services.private_feed_of(user=member).token
+
+    for url in (f"/alerts/feed/{token}/", "/agreements/irs-ice-mou/feed/", "/feed/"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        entries = ElementTree.fromstring(response.content).findall(f"{ATOM}entry")
+        assert "Signed in April" in entries[0].find(f"{ATOM}title").text, url

@@ -5,6 +5,7 @@ import datetime
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -43,7 +44,17 @@ def ids(response):
 # --- Shape ------------------------------------------------------------------------------------
 
 
-def test_article_shows_outlet_seen_urls_duplicate_and_links(api_client):
+@pytest.fixture
+def reviewer_client(api_client):
+    """A curator who reviews links (news.view_articlelink): sees suggested and rejected ones."""
+    reviewer = UserFactory(username="reviewer")
+    reviewer.user_permissions.add(Permission.objects.get(codename="view_articlelink"))
+    api_client.force_authenticate(reviewer)
+    return api_client
+
+
+def test_article_shows_outlet_seen_urls_duplicate_and_links(reviewer_client):
+    api_client = reviewer_client
     original = ArticleFactory()
     outlet = OutletFactory(slug="examiner", name="Washington Examiner")
     article = ArticleFactory(
@@ -130,10 +141,41 @@ def test_articles_added_by_hand_or_cited_are_served_however_they_entered(api_cli
         assert api_client.get(url).status_code == 200
 
 
+def test_the_public_sees_confirmed_links_only(api_client):
+    article = ArticleFactory()
+    ArticleLinkFactory(article=article, agreement=AgreementFactory(slug="mou"), status="confirmed")
+    ArticleLinkFactory(article=article, agreement=None, actor=ActorFactory(slug="ice"))
+    ArticleLinkFactory(
+        article=article, agreement=None, actor=ActorFactory(slug="irs"), status="rejected"
+    )
+
+    data = api_client.get(reverse("api:article-detail", kwargs={"pk": article.pk})).json()
+
+    assert [(link["target_slug"], link["status"]) for link in data["links"]] == [
+        ("mou", "confirmed")
+    ]
+
+
+def test_the_public_cannot_filter_by_a_suggested_or_rejected_link(api_client):
+    mou = AgreementFactory(slug="irs-ice-mou")
+    suggested = ArticleLinkFactory(agreement=mou).article
+    rejected = ArticleLinkFactory(agreement=mou, status="rejected").article
+
+    for query in (
+        {"agreement": "irs-ice-mou"},
+        {"link_status": "suggested"},
+        {"link_status": "rejected"},
+        {"agreement": "irs-ice-mou", "link_status": "suggested"},
+    ):
+        assert ids(api_client.get(ARTICLES_URL, query)) == [], query
+    assert {suggested.pk, rejected.pk} <= set(ids(api_client.get(ARTICLES_URL)))
+
+
 # --- Filters ----------------------------------------------------------------------------------
 
 
-def test_agreement_and_link_status_filter_the_same_link(api_client):
+def test_agreement_and_link_status_filter_the_same_link(reviewer_client):
+    api_client = reviewer_client
     mou, other = AgreementFactory(slug="irs-ice-mou"), AgreementFactory(slug="other")
     confirmed = ArticleFactory(published_at=at(3))
     ArticleLinkFactory(article=confirmed, agreement=mou, status=ArticleLink.Status.CONFIRMED)
@@ -156,9 +198,9 @@ def test_agreement_and_link_status_filter_the_same_link(api_client):
 def test_filter_by_actor_and_challenge(api_client):
     ice = ActorFactory(slug="ice")
     case = LegalChallengeFactory(slug="centro-v-bessent")
-    about_ice = ArticleLinkFactory(agreement=None, actor=ice).article
-    about_case = ArticleLinkFactory(agreement=None, challenge=case).article
-    ArticleLinkFactory()
+    about_ice = ArticleLinkFactory(agreement=None, actor=ice, status="confirmed").article
+    about_case = ArticleLinkFactory(agreement=None, challenge=case, status="confirmed").article
+    ArticleLinkFactory(status="confirmed")
 
     assert ids(api_client.get(ARTICLES_URL, {"actor": "ice"})) == [about_ice.pk]
     assert ids(api_client.get(ARTICLES_URL, {"challenge": "centro-v-bessent"})) == [about_case.pk]

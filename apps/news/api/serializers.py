@@ -7,6 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ..models import Article, ArticleLink, Feed, Outlet
+from ..querysets import reviews_links
 
 
 class OutletSummarySerializer(serializers.ModelSerializer):
@@ -127,7 +128,12 @@ class LinkDecisionSerializer(ArticleLinkSerializer):
 
     url = serializers.HyperlinkedIdentityField(view_name="api:link-detail")
     article = serializers.HyperlinkedRelatedField(view_name="api:article-detail", read_only=True)
-    decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    decided_by = serializers.SlugRelatedField(
+        slug_field="username",
+        read_only=True,
+        allow_null=True,
+        help_text="The curator who decided the link; shown to curators only.",
+    )
 
     class Meta(ArticleLinkSerializer.Meta):
         fields = [
@@ -141,3 +147,10 @@ class LinkDecisionSerializer(ArticleLinkSerializer):
             "updated_at",
         ]
         read_only_fields = fields
+
+    def to_representation(self, link):
+        data = super().to_representation(link)
+        request = self.context.get("request")
+        if not reviews_links(getattr(request, "user", None)):
+            data["decided_by"] = None
+        return data

@@ -24,10 +24,13 @@ class ArticleViewSet(RecordViewSetMixin, viewsets.ReadOnlyModelViewSet):
     """Fetched articles, newest first, with every URL they were seen under and their links to
     agreements, actors and legal challenges. Pages by cursor: follow `next` to sync."""
 
-    queryset = Article.objects.for_api_list()
+    queryset = Article.objects.for_api_list()  # the schema's view; requests see get_queryset's
     serializer_class = ArticleSerializer
     filterset_class = ArticleFilterSet
     pagination_class = NewestArticlesPagination
+
+    def get_queryset(self):
+        return Article.objects.for_api_list(user=self.request.user)
 
 
 class OutletViewSet(RecordViewSetMixin, viewsets.ReadOnlyModelViewSet):
@@ -58,15 +61,16 @@ class DecideLinkPermission(DjangoModelPermissions):
 
 
 class ArticleLinkViewSet(RecordViewSetMixin, viewsets.ReadOnlyModelViewSet):
-    """Links from articles to agreements, actors and legal challenges, as ingestion suggested
-    them and curators decided them. Curators confirm or reject one with a POST, through the same
-    service as admin; the link's history records who."""
+    """Links from articles to agreements, actors and legal challenges that curators confirmed;
+    a curator's token (news.view_articlelink or change_articlelink) also sees the suggested and
+    rejected ones and who decided each. Curators confirm or reject one with a POST, through the
+    same service as admin; the link's history records who."""
 
     serializer_class = LinkDecisionSerializer
     filterset_class = ArticleLinkFilterSet
 
     def get_queryset(self):
-        return ArticleLink.objects.for_api()
+        return ArticleLink.objects.for_api(user=self.request.user)
 
     def get_permissions(self):
         if self.action in ("confirm", "reject"):

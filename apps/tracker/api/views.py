@@ -1,10 +1,14 @@
 """Read API over the curated record: agreements with their timelines, actors with their
 statements, legal challenges with their timelines, events, statements, positions and topics."""
 
+from collections import Counter
+
+from django.db import transaction
+from django.db.models import ProtectedError, RestrictedError
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
@@ -44,11 +48,33 @@ TIMELINE_DESCRIPTION = (
 )
 
 
-class CuratedWriteMixin(mixins.CreateModelMixin, mixins.UpdateModelMixin):
-    """Create (POST) and update (PUT/PATCH) for curators: a token whose user has the model's
-    add or change permission. The write shape names related records by slug or id; the answer
-    is the read shape. The model's own save runs, as in admin, and its history records the
-    user (DRF sets request.user, which django-simple-history reads)."""
+class RecordInUse(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "protected"
+    default_detail = "Other records refer to this one."
+
+
+def refusal_to_delete(instance, error: ProtectedError | RestrictedError) -> RecordInUse:
+    """A 409 that says what still refers to the record, as admin's delete page does."""
+    counts = Counter(type(row)._meta for row in error.args[1])
+    referrers = ", ".join(
+        f"{count} {meta.verbose_name if count == 1 else meta.verbose_name_plural}"
+        for meta, count in sorted(counts.items(), key=lambda item: item[0].model_name)
+    )
+    name = type(instance)._meta.verbose_name
+    verb = "refers" if sum(counts.values()) == 1 else "refer"
+    return RecordInUse(
+        f"This {name} cannot be deleted: {referrers} {verb} to it. Delete or reassign them first."
+    )
+
+
+class CuratedWriteMixin(mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.DestroyModelMixin):
+    """Create (POST), update (PUT/PATCH) and delete (DELETE) for curators: a token whose user
+    has the model's add, change or delete permission. The write shape names related records by
+    slug or id and refuses fields it does not take; the answer is the read shape. The model's
+    own save and delete run, as in admin, and its history records the user (DRF sets
+    request.user, which django-simple-history reads). A record that others still refer to is
+    not deleted: 409, naming what refers to it."""
 
     write_serializer_class = None
 
@@ -73,6 +99,13 @@ class CuratedWriteMixin(mixins.CreateModelMixin, mixins.UpdateModelMixin):
         serializer.is_valid(raise_exception=True)
         return self._read_shape(serializer.save(), status.HTTP_200_OK)
 
+    def perform_destroy(self, instance):
+        try:
+            with transaction.atomic():
+                instance.delete()
+        except (ProtectedError, RestrictedError) as error:
+            raise refusal_to_delete(instance, error) from error
+
 
 def write_schema(read_serializer):
     """The schema of a curated write: the write shape in, the read shape out."""
@@ -80,6 +113,7 @@ def write_schema(read_serializer):
         create=extend_schema(responses={201: read_serializer}),
         update=extend_schema(responses=read_serializer),
         partial_update=extend_schema(responses=read_serializer),
+        destroy=extend_schema(responses={204: None}),
     )
 
 
