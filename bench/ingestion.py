@@ -97,6 +97,17 @@ def trafilatura_rate(pages: dict[str, bytes], seconds: float = 20.0) -> dict:
     return {"pages": done, "seconds": round(elapsed, 2), "pages_per_s": round(done / elapsed, 2)}
 
 
+def _create_database(url: str) -> None:
+    """The worker's own database, made on the same server if it is not there yet."""
+    import psycopg
+    from psycopg import sql
+
+    server, name = url.rsplit("/", 1)
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
 def measure_ingestion(
     corpus: Path, *, articles: int = 5000, quick: bool = False, port: int = 8121
 ) -> dict:
@@ -119,6 +130,7 @@ def measure_ingestion(
         "DJANGO_SETTINGS_MODULE": "policytracker.settings",
     }
     env.pop("REDIS_URL", None)
+    _create_database(database)
     manage = [sys.executable, "manage.py"]
     subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
     subprocess.run(
