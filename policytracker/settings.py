@@ -305,6 +305,8 @@ INGEST_READ_TIMEOUT = env.float("INGEST_READ_TIMEOUT", default=15.0)
 INGEST_TOTAL_TIMEOUT = env.float("INGEST_TOTAL_TIMEOUT", default=30.0)
 INGEST_MAX_BYTES = env.int("INGEST_MAX_BYTES", default=5 * 1024 * 1024)
 INGEST_MAX_REDIRECTS = env.int("INGEST_MAX_REDIRECTS", default=5)
+# How often a worker asks whether the aliases and records it matches articles against changed.
+MATCHER_RECHECK_SECONDS = env.float("MATCHER_RECHECK_SECONDS", default=5.0)
 
 # --- Security (every mode) ------------------------------------------------------------------
 # Behind a TLS-terminating reverse proxy, how many proxies append to X-Forwarded-For, and whether

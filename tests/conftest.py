@@ -88,11 +88,13 @@ def allow_local_server(httpserver, settings):
 
 
 @pytest.fixture(autouse=True)
-def fresh_alias_matcher():
+def fresh_alias_matcher(settings):
     """Start every test without the per-process alias matcher: its staleness stamp (row counts
-    and latest updates) could repeat across rolled-back tests under frozen time."""
+    and latest updates) could repeat across rolled-back tests under frozen time. Tests see a
+    new alias at once (workers look every MATCHER_RECHECK_SECONDS)."""
     from apps.news.matching import forget_matcher
 
+    settings.MATCHER_RECHECK_SECONDS = 0
     forget_matcher()
 
 
