@@ -17,7 +17,16 @@ from .filtersets import (
     LegalChallengeFilterSet,
     TopicFilterSet,
 )
-from .models import Actor, Agreement, ChallengeParty, Event, LegalChallenge, Position, Topic
+from .models import (
+    Actor,
+    Agreement,
+    ChallengeParty,
+    Event,
+    LegalChallenge,
+    Position,
+    Statement,
+    Topic,
+)
 from .querysets import TIMELINE_CAP
 from .timeline_chart import build_chart
 
@@ -292,7 +301,7 @@ def agreement_embed(request, slug):
 def actor_detail(request, slug):
     actor = get_object_or_404(Actor.objects.for_detail_page(), slug=slug)
     # Statements the actor made on its own positions are listed under those positions already.
-    spoken_for_others = [s for s in actor.statements_made if s.position.actor_id != actor.pk]
+    spoken_for_others = list(Statement.objects.spoken_for_others_by(actor))
     return render(
         request,
         "tracker/actor_detail.html",
