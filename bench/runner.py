@@ -171,6 +171,10 @@ def find_targets(url: str) -> tuple[dict, dict]:
                ON e.challenge_id = c.id ORDER BY coalesce(e.n, 0), c.id
                OFFSET (SELECT count(*) / 2 FROM tracker_legalchallenge) LIMIT 1"""
         )
+        topic = one(
+            """SELECT t.slug FROM tracker_topic t JOIN tracker_agreement_topics at
+               ON at.topic_id = t.id GROUP BY t.id ORDER BY count(*) DESC, t.id LIMIT 1"""
+        )
         deep = one(
             """SELECT published_at, id FROM news_article
                WHERE fetch_status = 'fetched' AND published_at IS NOT NULL
@@ -185,6 +189,7 @@ def find_targets(url: str) -> tuple[dict, dict]:
         "largest_agreement": largest,
         "busiest_actor": busiest,
         "typical_challenge": challenge[0] if challenge else "none",
+        "busiest_topic": topic[0] if topic else "none",
         "deep_cursor": quote(encoded.decode()),
         "deep_published_at": quote(published_at.isoformat()),
         "deep_id": deep[1],
