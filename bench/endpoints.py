@@ -152,6 +152,16 @@ ENDPOINTS = [
     ),
     Endpoint("api events", "/api/v1/events/", "/__raw__/events"),
     Endpoint("api statements", "/api/v1/statements/", "/__raw__/statements"),
+    Endpoint(
+        "api events ?search=",
+        "/api/v1/events/?search={search_word}",
+        "/__raw__/events-search?q={search_word}",
+    ),
+    Endpoint(
+        "api statements ?search=",
+        "/api/v1/statements/?search={search_word}",
+        "/__raw__/statements-search?q={search_word}",
+    ),
     Endpoint("api positions", "/api/v1/positions/", "/__raw__/positions"),
     Endpoint("api topics", "/api/v1/topics/", "/__raw__/topics"),
     Endpoint("api outlets", "/api/v1/outlets/", "/__raw__/outlets"),

@@ -433,6 +433,11 @@ _STATEMENT_RECORD = f"""json_build_object('id', s.id, 'kind', s.kind, 'text', s.
              WHERE ar.id = s.source_id))"""
 
 
+# A list's ?search=: the rows whose search document matches, in the list's own order.
+_MATCHING = """{0}.id IN (SELECT object_id FROM search_searchdocument
+  WHERE kind = '{1}' AND vector @@ websearch_to_tsquery('english', %(q)s))"""
+
+
 def _statements(where: str) -> str:
     """The newest dated statements (the keyset paginator's first page), then their joins."""
     return f"""
@@ -446,11 +451,14 @@ JOIN tracker_agreement ag ON ag.id = po.agreement_id"""
 
 
 STATEMENT_LIST = _statements("true")
+STATEMENT_SEARCH = _statements(_MATCHING.format("s", "statement"))
 ACTOR_STATEMENTS = _statements(
     "s.speaker_id = (SELECT id FROM tracker_actor WHERE slug = %(slug)s)"
 )
 
-EVENT_LIST = f"""
+
+def _events(where: str) -> str:
+    return f"""
 SELECT coalesce(json_agg({_TIMELINE_EVENT}::jsonb || jsonb_build_object(
     'agreement', (SELECT {_AGREEMENT_LINK.format("ag")} FROM tracker_agreement ag
                   WHERE ag.id = e.agreement_id),
@@ -460,8 +468,13 @@ SELECT coalesce(json_agg({_TIMELINE_EVENT}::jsonb || jsonb_build_object(
                FROM tracker_event_actors ea JOIN tracker_actor ac ON ac.id = ea.actor_id
                WHERE ea.event_id = e.id))
   ORDER BY {_EVENT_ORDER.format(d="DESC")}), '[]')::text
-FROM (SELECT * FROM tracker_event e ORDER BY {_EVENT_ORDER.format(d="DESC")}
+FROM (SELECT * FROM tracker_event e WHERE {where} ORDER BY {_EVENT_ORDER.format(d="DESC")}
       LIMIT {API_PAGE}) e"""
+
+
+EVENT_LIST = _events("true")
+EVENT_SEARCH = _events(_MATCHING.format("e", "event"))
+
 
 POSITION_LIST = f"""
 SELECT json_build_object(
@@ -596,6 +609,8 @@ HANDLERS = {
     "actor-statements": (ACTOR_STATEMENTS, False),
     "statements": (STATEMENT_LIST, False),
     "events": (EVENT_LIST, False),
+    "events-search": (EVENT_SEARCH, False),
+    "statements-search": (STATEMENT_SEARCH, False),
     "positions": (POSITION_LIST, False),
     "challenges": (CHALLENGE_LIST, False),
     "challenge": (CHALLENGE_DETAIL, False),
