@@ -236,12 +236,15 @@ class PostgresBackend:
                 f"SELECT {changes}", [v for item in SEARCH_SETTINGS.items() for v in item]
             )
         yield
-        with connection.cursor() as cursor:
-            restore = [(n, v) for n, v in zip(names, previous, strict=True) if v is not None]
-            cursor.execute(
-                "SELECT " + ", ".join(["set_config(%s, %s, true)"] * len(restore)),
-                [v for item in restore for v in item],
-            )
+        # An extension's setting read before anything set it is '' (a placeholder), which
+        # set_config refuses for a number; such a setting has nothing to put back.
+        restore = [(n, v) for n, v in zip(names, previous, strict=True) if v]
+        if restore:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT " + ", ".join(["set_config(%s, %s, true)"] * len(restore)),
+                    [v for item in restore for v in item],
+                )
 
 
 class SQLiteBackend:

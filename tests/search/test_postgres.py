@@ -52,6 +52,22 @@ def test_work_mem_is_set_for_the_search_alone(corpus):
         assert cursor.fetchone()[0] == before != "32MB"
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_search_after_one_that_failed_still_answers(corpus_committed):
+    """A search stopped by its timeout can leave the name threshold an empty placeholder on
+    the connection; the next search must not try to put '' back (set_config refuses it for a
+    number once pg_trgm is loaded: that was a 500 in the bench)."""
+    connection.close()  # a new session, where pg_trgm's library is not loaded yet
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('pg_trgm.word_similarity_threshold', '', false)")
+    assert search(query="Noam").name_matches[0].title == "Kristi Noem"
+
+
+@pytest.fixture
+def corpus_committed(request):
+    return request.getfixturevalue("corpus")
+
+
 @pytest.fixture
 def many_articles(corpus):
     """Enough article documents, each with an article's worth of distinct words, that reading
