@@ -71,7 +71,7 @@ def parse_args(argv=None):
     parser.add_argument("--scale", default=None, help="Label of the results (default: guessed).")
     parser.add_argument("--seed-first", action="store_true", help="Run seed_bench --reset first.")
     parser.add_argument("--duration", type=int, default=5, help="Seconds per wrk run.")
-    parser.add_argument("--rounds", type=int, default=3, help="A/B rounds per endpoint.")
+    parser.add_argument("--rounds", type=int, default=2, help="A/B rounds per endpoint.")
     parser.add_argument("--connections", type=int, default=3, help="wrk connections.")
     parser.add_argument("--timeout", type=float, default=15.0, help="Seconds per request.")
     parser.add_argument("--port", type=int, default=int(os.environ.get("BENCH_PORT", 8120)))
