@@ -445,9 +445,7 @@ def test_timeline_csv_read_in_chunks_keeps_each_events_sources_and_parent(
         ("Signed", "https://news.example/older https://news.example/newer"),
         ("Ruling", ""),
     ]
-    assert rows[2]["permalink"] == (
-        f"http://testserver/challenges/{record['ruling'].challenge.slug}/#event-{record['ruling'].pk}"
-    )
+    assert rows[2]["permalink"] == f"http://testserver/events/{record['ruling'].pk}/"
 
 
 def test_embed_is_framable_sets_no_cookie_and_loads_nothing_from_elsewhere(client, record):
