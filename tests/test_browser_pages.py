@@ -4,6 +4,7 @@ source, an index filter works through the form, the Atom feed parses, and the em
 an iframe on another origin while the full page refuses to be framed. Screenshots of each page go
 to test-artifacts/screenshots/ (gitignored)."""
 
+import datetime
 import http.server
 import os
 import re
@@ -232,6 +233,24 @@ def test_the_timeline_marks_are_reachable_by_keyboard(live_server, desktop, demo
 
     href = first_mark.get_attribute("href")
     desktop.wait_for_url(f"**{href}")
+
+
+def test_an_old_anchor_permalink_to_an_entry_past_the_cap_opens_its_own_page(
+    live_server, desktop, demo
+):
+    agreement = demo["agreement"]
+    early = Event.objects.create(
+        agreement=agreement, date=datetime.date(2001, 1, 1), kind="reported", title="Long ago"
+    )
+    Event.objects.bulk_create(
+        Event(agreement=agreement, date=datetime.date(2024, 1, 1), kind="reported", title=f"{n}")
+        for n in range(60)
+    )
+
+    desktop.goto(f"{live_server.url}{agreement.get_absolute_url()}#event-{early.pk}")
+
+    desktop.wait_for_url(f"**/events/{early.pk}/")
+    assert desktop.locator("h1").inner_text() == "Long ago"
 
 
 def test_the_script_adds_copy_buttons_to_citations(live_server, desktop, demo):
