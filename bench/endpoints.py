@@ -3,7 +3,8 @@
 To add one: append an `Endpoint` to ENDPOINTS. `path` and `raw` are format strings over the
 targets the runner finds in the seeded data (see `bench.runner.find_targets`):
 `typical_agreement`, `largest_agreement`, `busiest_actor`, `typical_challenge`, `busiest_topic`,
-`deep_cursor`, `deep_published_at`, `deep_id`, `rare_word`, `search_word`, `typo_name`. If no
+`deep_cursor`, `deep_published_at`, `deep_id`, `rare_word`, `search_word`, `typo_name`,
+`middle_event`. If no
 raw handler has the shape of the new page, add its SQL to `bench/raw.py` (HANDLERS) — one
 statement, bounded as the page should be.
 """
@@ -176,6 +177,31 @@ ENDPOINTS = [
         "html topic busiest",
         "/topics/{busiest_topic}/",
         "/__raw__/topic-page?slug={busiest_topic}",
+        kind="html",
+    ),
+    # Past the caps of a record's page (issue 13).
+    Endpoint(
+        "html challenge timeline",
+        "/challenges/{typical_challenge}/timeline/",
+        "/__raw__/challenge-timeline-page?slug={typical_challenge}",
+        kind="html",
+    ),
+    Endpoint(
+        "html coverage largest",
+        "/agreements/{largest_agreement}/coverage/",
+        "/__raw__/agreement-coverage-page?slug={largest_agreement}",
+        kind="html",
+    ),
+    Endpoint(
+        "html coverage busiest actor",
+        "/actors/{busiest_actor}/coverage/",
+        "/__raw__/actor-coverage-page?slug={busiest_actor}",
+        kind="html",
+    ),
+    Endpoint(
+        "html event permalink",
+        "/events/{middle_event}/",
+        "/__raw__/event-page?id={middle_event}",
         kind="html",
     ),
 ]

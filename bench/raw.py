@@ -571,6 +571,27 @@ TOPIC_PAGE = f"""SELECT json_build_object('name', t.name, 'slug', t.slug,
                        LIMIT {INDEX_PAGE_SIZE}) a))::text
 FROM tracker_topic t WHERE t.slug = %(slug)s"""
 
+# A record's coverage a page at a time and one event on its own page (issue 13).
+
+
+def _coverage(table: str, column: str) -> str:
+    source = f"FROM news_articlelink l WHERE l.{column} = x.id AND l.status = 'confirmed'"
+    return f"""SELECT json_build_object(
+  'count', (SELECT count(*) {source}),
+  'results', (SELECT coalesce(json_agg(json_build_object('id', ar.id, 'title', ar.title,
+                'url', ar.url, 'outlet', o.name, 'published_at', ar.published_at)
+                ORDER BY ar.published_at DESC NULLS LAST, l.id DESC), '[]')
+              FROM (SELECT l.id, l.article_id {source} ORDER BY l.id DESC LIMIT {PAGE_SIZE}) l
+              JOIN news_article ar ON ar.id = l.article_id
+              LEFT JOIN news_outlet o ON o.id = ar.outlet_id))::text
+FROM {table} x WHERE x.slug = %(slug)s"""
+
+
+AGREEMENT_COVERAGE = _coverage("tracker_agreement", "agreement_id")
+ACTOR_COVERAGE = _coverage("tracker_actor", "actor_id")
+
+EVENT_PAGE = f"""SELECT {_TIMELINE_EVENT}::text FROM tracker_event e WHERE e.id = %(id)s"""
+
 
 def _params(query: dict) -> dict:
     one = {key: values[0] for key, values in query.items()}
@@ -620,6 +641,10 @@ HANDLERS = {
     "links": (LINK_LIST, False),
     "agreement-timeline-page": (AGREEMENT_TIMELINE_PAGE_3, True),
     "topic-page": (TOPIC_PAGE, True),
+    "challenge-timeline-page": (CHALLENGE_TIMELINE, True),
+    "agreement-coverage-page": (AGREEMENT_COVERAGE, True),
+    "actor-coverage-page": (ACTOR_COVERAGE, True),
+    "event-page": (EVENT_PAGE, True),
 }
 
 _connection = None

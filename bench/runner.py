@@ -175,6 +175,15 @@ def find_targets(url: str) -> tuple[dict, dict]:
             """SELECT t.slug FROM tracker_topic t JOIN tracker_agreement_topics at
                ON at.topic_id = t.id GROUP BY t.id ORDER BY count(*) DESC, t.id LIMIT 1"""
         )
+        # An event in the middle of the largest timeline: its page finds where it stands.
+        middle_event = one(
+            f"""SELECT e.id FROM tracker_event e JOIN tracker_agreement a ON a.id = e.agreement_id
+               WHERE a.slug = '{largest.replace(chr(39), "")}'
+               ORDER BY e.date, e.date_precision, e.sequence, e.id
+               OFFSET (SELECT count(*) / 2 FROM tracker_event e JOIN tracker_agreement a
+                       ON a.id = e.agreement_id WHERE a.slug = '{largest.replace(chr(39), "")}')
+               LIMIT 1"""
+        )
         deep = one(
             """SELECT published_at, id FROM news_article
                WHERE fetch_status = 'fetched' AND published_at IS NOT NULL
@@ -196,6 +205,7 @@ def find_targets(url: str) -> tuple[dict, dict]:
         "rare_word": RARE_WORD,
         "search_word": quote(search_word[0] if search_word else RARE_WORD),
         "typo_name": quote(misspelt(busiest_name)),
+        "middle_event": middle_event[0] if middle_event else 0,
     }
     return targets, counts
 

@@ -120,13 +120,18 @@ def test_agreement_page_fits_a_phone_with_the_timeline_in_date_order(
     assert scroll_width <= PHONE["width"]
 
 
-def test_event_permalink_targets_its_event(live_server, phone_page, agreement):
+def test_event_permalink_opens_its_page_which_leads_back_to_its_place_in_the_timeline(
+    live_server, phone_page, agreement
+):
     event = agreement.events.get(title="Bessent and Noem sign the memorandum")
     phone_page.goto(live_server.url + agreement.get_absolute_url())
 
     phone_page.locator(f"#event-{event.pk} a.permalink").click()
+    phone_page.wait_for_url(f"**/events/{event.pk}/")
+    assert phone_page.locator("h1").inner_text() == event.title
+    phone_page.get_by_role("link", name="This event in the whole timeline").click()
 
-    phone_page.wait_for_url(f"**#event-{event.pk}")
+    phone_page.wait_for_url(f"**/timeline/#event-{event.pk}")
     targeted = phone_page.evaluate("document.querySelector(':target').id")
     assert targeted == f"event-{event.pk}"
 

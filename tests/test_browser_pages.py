@@ -4,6 +4,7 @@ source, an index filter works through the form, the Atom feed parses, and the em
 an iframe on another origin while the full page refuses to be framed. Screenshots of each page go
 to test-artifacts/screenshots/ (gitignored)."""
 
+import datetime
 import http.server
 import os
 import re
@@ -12,10 +13,15 @@ from pathlib import Path
 
 import feedparser
 import pytest
+from django.conf import settings
+from django.test import Client
 
+from apps.alerts import services as alerts
+from apps.alerts.models import Webhook
+from apps.alerts.webhooks import generate_secret
 from apps.news.models import Article, Outlet
 from apps.tracker.demo import load_demo_data
-from apps.tracker.models import Actor, Agreement, Event, LegalChallenge, Topic
+from apps.tracker.models import Actor, Agreement, Event, LegalChallenge, Statement, Topic
 from tests.test_browser import CHROMIUM_ARGS, PHONE, _chromium_path
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -67,6 +73,9 @@ def demo(transactional_db):
 
 def _page_urls():
     article = Article.objects.filter(fetch_status="fetched").first() or Article.objects.first()
+    agreement = Agreement.objects.get(slug="irs-ice-mou")
+    challenge = LegalChallenge.objects.get()
+    actor = Actor.objects.get(slug="public-citizen")
     return {
         "home": "/",
         "agreements": "/agreements/",
@@ -82,6 +91,49 @@ def _page_urls():
         "embed": "/embed/agreements/irs-ice-mou/",
         "not-found": "/agreements/no-such-thing/",
         "filtered": "/agreements/?status=bogus",
+        "search": "/search/?q=IRS",
+        "search-empty": "/search/",
+        "agreement-timeline": f"/agreements/{agreement.slug}/timeline/",
+        "challenge-timeline": f"/challenges/{challenge.slug}/timeline/",
+        "agreement-coverage": f"/agreements/{agreement.slug}/coverage/",
+        "actor-coverage": f"/actors/{actor.slug}/coverage/",
+        "challenge-coverage": f"/challenges/{challenge.slug}/coverage/",
+        "event": agreement.events.order_by("date", "id").first().get_absolute_url(),
+        "statement": Statement.objects.filter(position__agreement=agreement)
+        .order_by("id")
+        .first()
+        .get_absolute_url(),
+        "sign-in": "/accounts/login/",
+        "sign-up": "/accounts/signup/",
+        "password-reset": "/accounts/password/reset/",
+    }
+
+
+def _signed_in_page_urls(member):
+    """The pages of a signed-in reader: follows and alerts, webhooks, an unsubscribe link."""
+    from apps.alerts.digests import unsubscribe_token
+
+    follows = [
+        alerts.follow(
+            user=member, target=Agreement.objects.get(slug="irs-ice-mou"), kind="agreement"
+        ),
+        alerts.follow(user=member, target=Actor.objects.get(slug="public-citizen"), kind="actor"),
+        alerts.follow(user=member, query="status=in_effect"),
+    ]
+    webhook = Webhook.objects.create(
+        owner=member,
+        url="https://hooks.example.org/policytracker",
+        event_types=["event.created"],
+        secret=generate_secret(),
+    )
+    token = unsubscribe_token(user_id=member.pk, follow_ids=[follows[0].pk])
+    return {
+        "follows": "/alerts/follows/",
+        "webhooks": "/alerts/webhooks/",
+        "webhook": f"/alerts/webhooks/{webhook.pk}/",
+        "unsubscribe": f"/alerts/unsubscribe/{token}/",
+        "password-change": "/accounts/password/change/",
+        "emails": "/accounts/email/",
     }
 
 
@@ -97,13 +149,14 @@ def _serious_axe_violations(page):
     )
 
 
-def test_every_page_type_fits_a_phone_and_has_no_serious_axe_violation(live_server, phone, demo):
+def _phone_problems(phone, base_url, urls, *, statuses):
+    """Load each page at 375px, save its screenshot, and name those that scroll sideways or
+    have a serious or critical axe-core violation."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     problems = {}
-    for name, url in _page_urls().items():
-        response = phone.goto(live_server.url + url)
-        expected = {"not-found": 404, "filtered": 400}.get(name, 200)
-        assert response.status == expected, (name, url, response.status)
+    for name, url in urls.items():
+        response = phone.goto(base_url + url)
+        assert response.status == statuses.get(name, 200), (name, url, response.status)
         phone.screenshot(path=str(SCREENSHOTS / f"{name}-375.png"), full_page=True)
         width = phone.evaluate("document.documentElement.scrollWidth")
         if width > PHONE["width"]:
@@ -111,13 +164,39 @@ def test_every_page_type_fits_a_phone_and_has_no_serious_axe_violation(live_serv
         violations = _serious_axe_violations(phone)
         if violations:
             problems[name] = violations
-    assert problems == {}
+    return problems
+
+
+def test_every_page_type_fits_a_phone_and_has_no_serious_axe_violation(live_server, phone, demo):
+    statuses = {"not-found": 404, "filtered": 400}
+    assert _phone_problems(phone, live_server.url, _page_urls(), statuses=statuses) == {}
+
+
+def test_every_signed_in_page_fits_a_phone_and_has_no_serious_axe_violation(
+    live_server, phone, demo, member
+):
+    session = Client()
+    session.force_login(member)
+    phone.context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": session.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
+    urls = _signed_in_page_urls(member)
+    assert _phone_problems(phone, live_server.url, urls, statuses={}) == {}
+    # Signed in indeed: the follows page lists the reader's follows.
+    phone.goto(live_server.url + urls["follows"])
+    assert "Public Citizen" in phone.locator("main").inner_text()
 
 
 def test_desktop_pages_have_no_serious_axe_violation(live_server, desktop, demo):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     problems = {}
-    for name in ("home", "agreement", "challenge", "actor"):
+    for name in ("home", "agreement", "challenge", "actor", "search", "agreement-timeline"):
         desktop.goto(live_server.url + _page_urls()[name])
         desktop.screenshot(path=str(SCREENSHOTS / f"{name}-desktop.png"), full_page=True)
         violations = _serious_axe_violations(desktop)
@@ -154,6 +233,24 @@ def test_the_timeline_marks_are_reachable_by_keyboard(live_server, desktop, demo
 
     href = first_mark.get_attribute("href")
     desktop.wait_for_url(f"**{href}")
+
+
+def test_an_old_anchor_permalink_to_an_entry_past_the_cap_opens_its_own_page(
+    live_server, desktop, demo
+):
+    agreement = demo["agreement"]
+    early = Event.objects.create(
+        agreement=agreement, date=datetime.date(2001, 1, 1), kind="reported", title="Long ago"
+    )
+    Event.objects.bulk_create(
+        Event(agreement=agreement, date=datetime.date(2024, 1, 1), kind="reported", title=f"{n}")
+        for n in range(60)
+    )
+
+    desktop.goto(f"{live_server.url}{agreement.get_absolute_url()}#event-{early.pk}")
+
+    desktop.wait_for_url(f"**/events/{early.pk}/")
+    assert desktop.locator("h1").inner_text() == "Long ago"
 
 
 def test_the_script_adds_copy_buttons_to_citations(live_server, desktop, demo):

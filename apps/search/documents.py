@@ -110,7 +110,7 @@ def challenge_documents(ids) -> Iterator[Document]:
 
 
 def event_documents(ids) -> Iterator[Document]:
-    for event in Event.objects.filter(pk__in=ids).select_related("agreement", "challenge"):
+    for event in Event.objects.filter(pk__in=ids):
         yield Document(
             kind=Kind.EVENT,
             object_id=event.pk,
@@ -123,9 +123,7 @@ def event_documents(ids) -> Iterator[Document]:
 
 
 def statement_documents(ids) -> Iterator[Document]:
-    statements = Statement.objects.filter(pk__in=ids).select_related(
-        "speaker", "position__agreement"
-    )
+    statements = Statement.objects.filter(pk__in=ids).select_related("speaker")
     for statement in statements:
         speaker = statement.speaker_label or statement.speaker.name
         yield Document(

@@ -45,6 +45,8 @@ def select_sql() -> dict[str, str]:
     challenge_url = _url_sql("tracker:challenge-detail", "slug", "{}.slug")
     actor_url = _url_sql("tracker:actor-detail", "slug", "x.slug")
     article_url = _url_sql("news:article-detail", "pk", "x.id::text")
+    event_url = _url_sql("tracker:event-detail", "pk", "x.id::text")
+    statement_url = _url_sql("tracker:statement-detail", "pk", "x.id::text")
     untitled = "(untitled article)"
     quote = TITLE_QUOTE_CHARS
     return {
@@ -73,25 +75,18 @@ def select_sql() -> dict[str, str]:
             CROSS JOIN LATERAL (SELECT {_aliases("challenge", "x")} AS aliases) s
             WHERE x.id = ANY(%s)""",
         Kind.EVENT: f"""
-            SELECT x.id, x.title, '', x.date,
-                   coalesce({agreement_url.format("ag")}, {challenge_url.format("ch")})
-                       || '#event-' || x.id,
-                   x.title, '', x.description, ''
+            SELECT x.id, x.title, '', x.date, {event_url}, x.title, '', x.description, ''
             FROM tracker_event x
-            LEFT JOIN tracker_agreement ag ON ag.id = x.agreement_id
-            LEFT JOIN tracker_legalchallenge ch ON ch.id = x.challenge_id
             WHERE x.id = ANY(%s)""",
         Kind.STATEMENT: f"""
             SELECT x.id,
                    coalesce(nullif(x.speaker_label, ''), sp.name) || ': “'
                        || CASE WHEN char_length(x.text) > {quote}
                                THEN left(x.text, {quote - 1}) || '…' ELSE x.text END || '”',
-                   '', x.said_on, {agreement_url.format("ag")} || '#statement-' || x.id,
+                   '', x.said_on, {statement_url},
                    '', {_joined(" ", "sp.name", "x.speaker_label")}, x.text, x.venue
             FROM tracker_statement x
             JOIN tracker_actor sp ON sp.id = x.speaker_id
-            JOIN tracker_position po ON po.id = x.position_id
-            JOIN tracker_agreement ag ON ag.id = po.agreement_id
             WHERE x.id = ANY(%s)""",
         Kind.ARTICLE: f"""
             SELECT x.id, coalesce(nullif(x.title, ''), '{untitled}'), '',

@@ -84,34 +84,26 @@ def timeline_csv_response(events, *, request, filename):
 
     The largest timeline has tens of thousands of events, so no model instance is built: the
     events are read as plain rows in chunks, each chunk's source URLs in one more query, and
-    each permalink joins the parent page's URL (reversed once per parent) and the event's
-    anchor."""
+    each permalink (the event's own page, Event.get_absolute_url) is built from one URL
+    reversed once."""
     from django.urls import reverse
 
     from .models import Event, format_date_with_precision
 
     kinds = dict(Event.Kind.choices)
-    site = request.build_absolute_uri("/").removesuffix("/")
-    pages = {}
-
-    def page_of(agreement_slug, challenge_slug):
-        key = (agreement_slug, challenge_slug)
-        if key not in pages:
-            name, slug = (
-                ("tracker:agreement-detail", agreement_slug)
-                if agreement_slug
-                else ("tracker:challenge-detail", challenge_slug)
-            )
-            pages[key] = site + reverse(name, kwargs={"slug": slug})
-        return pages[key]
+    marker = "987654321"
+    permalink = request.build_absolute_uri(
+        reverse("tracker:event-detail", kwargs={"pk": marker})
+    ).split(marker)
 
     plain = events.select_related(None).prefetch_related(None)
     columns = ("pk", "date", "date_precision", "kind", "title", "description")
-    parents = ("agreement__slug", "challenge__slug", "challenge__caption")
 
     def chunks():
         chunk = []
-        for row in plain.values_list(*columns, *parents).iterator(chunk_size=TIMELINE_CHUNK):
+        for row in plain.values_list(*columns, "challenge__caption").iterator(
+            chunk_size=TIMELINE_CHUNK
+        ):
             chunk.append(row)
             if len(chunk) == TIMELINE_CHUNK:
                 yield chunk
@@ -136,8 +128,6 @@ def timeline_csv_response(events, *, request, filename):
                 kind,
                 title,
                 description,
-                agreement,
-                challenge,
                 caption,
             ) in chunk:
                 yield [
@@ -149,7 +139,7 @@ def timeline_csv_response(events, *, request, filename):
                     description,
                     caption or "",
                     " ".join(sources.get(pk, ())),
-                    f"{page_of(agreement, challenge)}#event-{pk}",
+                    f"{permalink[0]}{pk}{permalink[1]}",
                 ]
 
     header = [

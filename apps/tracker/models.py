@@ -523,7 +523,8 @@ class Statement(TimeStamped):
         return f"{self.speaker}: “{Truncator(self.text).chars(60)}”"
 
     def get_absolute_url(self):
-        return self.position.agreement.get_absolute_url() + f"#statement-{self.pk}"
+        # Its own page: the agreement's page lists only the first statements of each position.
+        return reverse("tracker:statement-detail", kwargs={"pk": self.pk})
 
     @property
     def is_sourced(self) -> bool:
@@ -717,8 +718,9 @@ class Event(TimeStamped):
         return f"{self.display_date}: {self.title}"
 
     def get_absolute_url(self):
-        parent = self.agreement or self.challenge
-        return parent.get_absolute_url() + f"#event-{self.pk}"
+        # Its own page: a record's page shows only the latest TIMELINE_CAP events, and a page
+        # of the full timeline shifts as events are added.
+        return reverse("tracker:event-detail", kwargs={"pk": self.pk})
 
     @property
     def display_date(self) -> str:

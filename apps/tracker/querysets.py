@@ -271,6 +271,13 @@ class StatementQuerySet(models.QuerySet):
             .order_by("-said_on", "-id")[:limit]
         )
 
+    def for_permalink_page(self):
+        """One statement on its own page: speaker, source and outlet, the position it backs
+        with its stakeholder and agreement."""
+        return self.select_related(
+            "speaker", "source__outlet", "position__actor", "position__agreement"
+        ).defer(*(f"source__{name}" for name in ARTICLE_HEAVY_FIELDS))
+
     def for_position_listing(self):
         """Statements as a page lists them: speaker, source article and its outlet, in order."""
         return (
@@ -355,6 +362,32 @@ class EventQuerySet(models.QuerySet):
     def timeline_of_challenge(self, challenge):
         """The case's own events, in order."""
         return self.filter(challenge=challenge).with_sources().chronological()
+
+    def before(self, event):
+        """The events that come before `event` in timeline order (`chronological`): how many
+        there are tells which page of a paged timeline shows it. The nested comparison is the
+        row comparison (date, date_precision, sequence, id) < (…), which both backends read as
+        one range of the timeline indexes."""
+        keys = (
+            ("date", event.date),
+            ("date_precision", event.date_precision),
+            ("sequence", event.sequence),
+            ("id", event.pk),
+        )
+        condition = Q(**{f"{keys[-1][0]}__lt": keys[-1][1]})
+        for name, value in reversed(keys[:-1]):
+            condition = Q(**{f"{name}__lt": value}) | (Q(**{name: value}) & condition)
+        return self.filter(condition)
+
+    def for_permalink_page(self):
+        """One event on its own page: its record, the agreements its case challenges, its
+        sources and the actors it involves."""
+        from .models import Agreement
+
+        return self.with_sources().prefetch_related(
+            "actors",
+            Prefetch("challenge__agreements", queryset=Agreement.objects.order_by("title", "id")),
+        )
 
     def for_home_page(self, *, limit=10):
         """The latest events across every agreement and case, newest first: the timeline's

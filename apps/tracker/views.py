@@ -5,6 +5,7 @@ from django import forms
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.clickjacking import xframe_options_exempt
 
@@ -263,16 +264,120 @@ def agreement_detail(request, slug):
     )
 
 
-def agreement_timeline(request, slug):
-    """Every entry of an agreement's timeline, a page at a time, in reading order."""
-    agreement = get_object_or_404(Agreement, slug=slug)
-    events = Event.objects.timeline_of_agreement(agreement)
+def _timeline_page(request, *, record, title, events, show_challenge):
+    """Every entry of a record's timeline, a page at a time, in reading order."""
     page = Paginator(events, TIMELINE_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
-        "tracker/agreement_timeline.html",
-        {"agreement": agreement, "timeline": page.object_list, "page": page},
+        "tracker/timeline_page.html",
+        {
+            "record": record,
+            "title": title,
+            "timeline": page.object_list,
+            "page": page,
+            "show_challenge": show_challenge,
+        },
     )
+
+
+def agreement_timeline(request, slug):
+    agreement = get_object_or_404(Agreement, slug=slug)
+    return _timeline_page(
+        request,
+        record=agreement,
+        title=agreement.title,
+        events=Event.objects.timeline_of_agreement(agreement),
+        show_challenge=True,
+    )
+
+
+def challenge_timeline(request, slug):
+    challenge = get_object_or_404(LegalChallenge, slug=slug)
+    return _timeline_page(
+        request,
+        record=challenge,
+        title=challenge.caption,
+        events=Event.objects.timeline_of_challenge(challenge),
+        show_challenge=False,
+    )
+
+
+def _timeline_url_of(event):
+    """Where `event` stands in its record's paged timeline: the page that shows it today and
+    its anchor there. Pages move as entries are added, so this is a link to follow, while
+    the event's own page (`Event.get_absolute_url`) is the permalink to cite."""
+    if event.agreement_id:
+        events = Event.objects.timeline_of_agreement(event.agreement)
+        url = reverse("tracker:agreement-timeline", kwargs={"slug": event.agreement.slug})
+    else:
+        events = Event.objects.timeline_of_challenge(event.challenge)
+        url = reverse("tracker:challenge-timeline", kwargs={"slug": event.challenge.slug})
+    page_number = events.before(event).count() // TIMELINE_PAGE_SIZE + 1
+    if page_number > 1:
+        url += f"?page={page_number}"
+    return f"{url}#event-{event.pk}"
+
+
+def event_detail(request, pk):
+    """One event on its own page, so its permalink works however long its timeline grows."""
+    event = get_object_or_404(Event.objects.for_permalink_page(), pk=pk)
+    return render(
+        request,
+        "tracker/event_detail.html",
+        {
+            "event": event,
+            "record": event.agreement or event.challenge,
+            "timeline_url": _timeline_url_of(event),
+            "retrieved_on": timezone.localdate(),
+        },
+    )
+
+
+def statement_detail(request, pk):
+    """One statement on its own page, so its permalink works however many statements and
+    positions its agreement gathers (its page lists the first few of each)."""
+    statement = get_object_or_404(Statement.objects.for_permalink_page(), pk=pk)
+    return render(
+        request,
+        "tracker/statement_detail.html",
+        {"statement": statement, "position": statement.position},
+    )
+
+
+COVERAGE_PAGE_SIZE = 50
+
+
+def _coverage_page(request, *, record, title):
+    """A record's confirmed coverage, newest first, a page at a time, syndicated copies folded
+    under their original when both are on the page. Read by the link's index on its target
+    and status."""
+    links = record.article_links.confirmed().for_record_page()
+    page = Paginator(links, COVERAGE_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "tracker/coverage_page.html",
+        {
+            "record": record,
+            "title": title,
+            "coverage": _fold_syndicated(list(page.object_list)),
+            "page": page,
+        },
+    )
+
+
+def agreement_coverage(request, slug):
+    agreement = get_object_or_404(Agreement, slug=slug)
+    return _coverage_page(request, record=agreement, title=agreement.title)
+
+
+def actor_coverage(request, slug):
+    actor = get_object_or_404(Actor, slug=slug)
+    return _coverage_page(request, record=actor, title=actor.name)
+
+
+def challenge_coverage(request, slug):
+    challenge = get_object_or_404(LegalChallenge, slug=slug)
+    return _coverage_page(request, record=challenge, title=challenge.caption)
 
 
 def agreement_timeline_csv(request, slug):

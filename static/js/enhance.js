@@ -1,5 +1,15 @@
 /* PolicyTracker's only script, and an optional one: every page works without it. It adds a
-   "Copy" button beside each citation and embed snippet (elements marked data-copy). */
+   "Copy" button beside each citation and embed snippet (elements marked data-copy), and sends
+   an old-style permalink to an entry no longer on its record's page to the entry's own page. */
+(function () {
+  "use strict";
+  // Permalinks were once anchors on the record's page (/agreements/<slug>/#event-<id>); a
+  // record's page shows only its latest entries, and each entry now has a page of its own.
+  var old = /^#(event|statement)-(\d+)$/.exec(window.location.hash);
+  if (old && !document.getElementById(old[0].slice(1))) {
+    window.location.replace("/" + old[1] + "s/" + old[2] + "/");
+  }
+})();
 (function () {
   "use strict";
   if (!navigator.clipboard) {

@@ -89,8 +89,8 @@ def test_digest_groups_items_by_kind_with_absolute_permalinks_in_text_and_html(m
     assert message.alternatives[0][1] == "text/html"
     for heading in ("Rulings and case status", "New statements", "Confirmed coverage"):
         assert heading in text and heading in html
-    assert f"http://127.0.0.1:8000/agreements/irs-ice-mou/#event-{event.pk}" in text
-    assert f'href="http://127.0.0.1:8000/agreements/irs-ice-mou/#statement-{statement.pk}"' in html
+    assert f"http://127.0.0.1:8000/events/{event.pk}/" in text
+    assert f'href="http://127.0.0.1:8000/statements/{statement.pk}/"' in html
     assert "Court blocks the MOU" in text
     assert "Only suggested" not in text
     assert message.subject == "[PolicyTracker] IRS–ICE data-sharing MOU: 3 new items"

@@ -25,7 +25,7 @@ def test_private_feed_lists_what_the_user_follows(client, member):
     entries = ElementTree.fromstring(response.content).findall(f"{ATOM}entry")
     assert [e.find(f"{ATOM}title").text for e in entries] == ["Signed: Signed in April"]
     link = entries[0].find(f"{ATOM}link").get("href")
-    assert link.startswith("http://127.0.0.1:8000/agreements/irs-ice-mou/#event-")
+    assert link.startswith("http://127.0.0.1:8000/events/")
 
 
 def test_revoking_the_feed_retires_the_old_url(client, member_client, member):

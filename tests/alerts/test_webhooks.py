@@ -43,7 +43,7 @@ def test_event_is_delivered_signed_and_the_reference_library_verifies_it(receive
     assert body["version"] == "1"
     assert body["id"].startswith("evt_")
     assert body["data"]["event"]["id"] == event.pk
-    assert body["data"]["url"] == f"http://127.0.0.1:8000/agreements/irs-ice-mou/#event-{event.pk}"
+    assert body["data"]["url"] == f"http://127.0.0.1:8000/events/{event.pk}/"
     assert request.headers["webhook-id"].startswith("msg_")
     delivery = Delivery.objects.get()
     assert delivery.status == Delivery.Status.SUCCEEDED

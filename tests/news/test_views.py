@@ -81,7 +81,7 @@ def test_article_page_shows_what_cites_it(client, article):
 
     assert f'href="{event.get_absolute_url()}">Bessent and Noem sign the MOU<' in html
     assert "This is unprecedented." in html
-    assert f"#statement-{statement.pk}" in html
+    assert f'href="/statements/{statement.pk}/"' in html
 
 
 def test_article_page_shows_its_original_and_its_copies(client, article):

@@ -10,6 +10,8 @@ import re
 import feedparser
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from apps.news.models import ArticleLink
@@ -421,10 +423,7 @@ def test_timeline_csv_lists_events_in_order_with_sources_and_permalinks(client, 
     assert rows[0]["date_as_known"] == "March 2025"
     assert rows[1]["sources"] == "https://news.example/a"
     assert rows[2]["legal_challenge"] == "Centro v. Bessent"
-    assert (
-        rows[1]["permalink"]
-        == f"http://testserver/agreements/irs-ice-mou/#event-{record['signed'].pk}"
-    )
+    assert rows[1]["permalink"] == f"http://testserver/events/{record['signed'].pk}/"
 
 
 def test_timeline_csv_read_in_chunks_keeps_each_events_sources_and_parent(
@@ -446,9 +445,7 @@ def test_timeline_csv_read_in_chunks_keeps_each_events_sources_and_parent(
         ("Signed", "https://news.example/older https://news.example/newer"),
         ("Ruling", ""),
     ]
-    assert rows[2]["permalink"] == (
-        f"http://testserver/challenges/{record['ruling'].challenge.slug}/#event-{record['ruling'].pk}"
-    )
+    assert rows[2]["permalink"] == f"http://testserver/events/{record['ruling'].pk}/"
 
 
 def test_embed_is_framable_sets_no_cookie_and_loads_nothing_from_elsewhere(client, record):
@@ -570,3 +567,161 @@ def test_server_error_page_is_styled_and_api_errors_are_json(rf):
 
     api = server_error(rf.get("/api/v1/agreements/"))
     assert api.status_code == 500 and api["Content-Type"] == "application/json"
+
+
+# --- Past the caps: full timelines, coverage, permalinks -------------------------------------
+
+
+def _timeline_of(n, **parent):
+    """n events of one record, one a day from 1 January 2020, in timeline order."""
+    start = datetime.date(2020, 1, 1)
+    return Event.objects.bulk_create(
+        Event(
+            date=start + datetime.timedelta(days=i), kind="reported", title=f"Entry {i}", **parent
+        )
+        for i in range(n)
+    )
+
+
+def test_events_before_one_follow_the_timeline_order_through_every_tie(record):
+    agreement = record["agreement"]
+    day = datetime.date(2025, 4, 1)
+    EventFactory(agreement=agreement, date=day, date_precision=DatePrecision.MONTH)
+    EventFactory(agreement=agreement, date=day, sequence=2)
+    EventFactory(agreement=agreement, date=day, sequence=1)
+    EventFactory(agreement=agreement, date=day, sequence=1)
+    timeline = Event.objects.timeline_of_agreement(agreement)
+
+    for position, event in enumerate(timeline):
+        assert timeline.before(event).count() == position, event
+
+
+def test_an_event_past_the_agreement_pages_cap_has_a_working_permalink(client, record):
+    agreement = record["agreement"]
+    events = _timeline_of(250, agreement=agreement)
+    early = events[150]  # 151st of 253 entries: not among the latest 50, on page 2 of 100
+
+    page = _html(client, agreement.get_absolute_url())
+    assert f'id="event-{early.pk}"' not in page
+    permalink = early.get_absolute_url()
+    assert permalink == f"/events/{early.pk}/"
+
+    html = _html(client, permalink)
+    assert "<h1>Entry 150</h1>" in html
+    assert f"http://testserver/events/{early.pk}/" in html  # Cite this
+    in_context = f"/agreements/irs-ice-mou/timeline/?page=2#event-{early.pk}"
+    assert f'href="{in_context}"' in html
+    assert f'id="event-{early.pk}"' in _html(client, in_context.split("#")[0])
+
+
+def test_a_statement_past_its_positions_cap_has_a_working_permalink(client, record):
+    position = PositionFactory(agreement=record["agreement"], stance="supports")
+    statements = [
+        StatementFactory(position=position, said_on=datetime.date(2025, 1, day), text=f"Said {day}")
+        for day in range(1, 8)
+    ]
+    last = statements[-1]
+
+    assert f'id="statement-{last.pk}"' not in _html(client, "/agreements/irs-ice-mou/")
+    html = _html(client, last.get_absolute_url())
+    assert "Said 7" in html
+    assert f"http://testserver/statements/{last.pk}/" in html
+    assert f'href="/agreements/irs-ice-mou/#position-{position.pk}"' in html
+
+
+def test_the_challenge_page_links_its_whole_timeline_as_pages_not_the_api(client, record):
+    case = LegalChallenge.objects.get(caption="Centro v. Bessent")
+    events = _timeline_of(120, agreement=None, challenge=case)
+
+    html = _html(client, case.get_absolute_url())
+    assert f"Showing 50 of {len(events) + 1}." in html
+    assert "/api/v1/" not in html
+    assert f'href="/challenges/{case.slug}/timeline/">The whole timeline' in html
+
+    first, second = (_html(client, f"/challenges/{case.slug}/timeline/?page={n}") for n in (1, 2))
+    assert first.count('class="timeline__event"') == 100
+    assert second.count('class="timeline__event"') == 21
+    assert first.index("Entry 0<") < first.index("Entry 99<")
+    assert "Signed" not in second  # the agreement's own events are not the case's
+
+
+@pytest.mark.parametrize("kind", ["agreement", "actor", "challenge"])
+def test_a_records_coverage_past_the_cap_is_a_paged_html_list(client, kind):
+    target = {
+        "agreement": AgreementFactory,
+        "actor": ActorFactory,
+        "challenge": LegalChallengeFactory,
+    }[kind]()
+    for n in range(60):
+        ArticleLinkFactory(
+            status=ArticleLink.Status.CONFIRMED,
+            article=ArticleFactory(title=f"Story {n:02}"),
+            **{"agreement": None, kind: target},
+        )
+    ArticleLinkFactory(
+        article=ArticleFactory(title="Only suggested"), **{"agreement": None, kind: target}
+    )
+    coverage_url = f"{target.get_absolute_url()}coverage/"
+
+    page = _html(client, target.get_absolute_url())
+    assert "Showing 20 of 60." in page
+    assert f'href="{coverage_url}">Every confirmed article' in page
+    assert "/api/v1/" not in page
+
+    first, second = (_html(client, f"{coverage_url}?page={n}") for n in (1, 2))
+    assert first.count("Story ") + second.count("Story ") == 60
+    assert 'rel="next" href="?page=2"' in first
+    assert "Only suggested" not in first + second
+
+
+def _urls_past_the_caps(record):
+    agreement = record["agreement"]
+    case = LegalChallenge.objects.get(caption="Centro v. Bessent")
+    statement = StatementFactory(position=PositionFactory(agreement=agreement))
+    for target in ({"challenge": case}, {"actor": statement.speaker}):
+        ArticleLinkFactory(status=ArticleLink.Status.CONFIRMED, **{"agreement": None, **target})
+    return [
+        f"/agreements/{agreement.slug}/timeline/?page=2",
+        f"/agreements/{agreement.slug}/coverage/",
+        f"/challenges/{case.slug}/timeline/",
+        f"/challenges/{case.slug}/coverage/",
+        f"/actors/{statement.speaker.slug}/coverage/",
+        record["signed"].get_absolute_url(),
+        record["ruling"].get_absolute_url(),
+        statement.get_absolute_url(),
+    ]
+
+
+def _grow_record(record):
+    """Many more events (with sources and actors), cases and confirmed articles on the record."""
+    agreement = record["agreement"]
+    case = LegalChallenge.objects.get(caption="Centro v. Bessent")
+    for n in range(15):
+        extra_case = LegalChallengeFactory()
+        extra_case.agreements.add(agreement, *([] if n else [AgreementFactory()]))
+        EventFactory(agreement=None, challenge=case, sources=[ArticleFactory()])
+        event = EventFactory(agreement=agreement, sources=[ArticleFactory(), ArticleFactory()])
+        event.actors.add(ActorFactory())
+        for target in ({"agreement": agreement}, {"agreement": None, "challenge": case}):
+            ArticleLinkFactory(status=ArticleLink.Status.CONFIRMED, **target)
+    _timeline_of(120, agreement=agreement)
+    record["signed"].actors.add(ActorFactory(), ActorFactory())
+    record["ruling"].sources.add(ArticleFactory(), ArticleFactory())
+
+
+def _query_counts(client, urls):
+    counts = {}
+    for url in urls:
+        with CaptureQueriesContext(connection) as captured:
+            _html(client, url)
+        counts[url] = len(captured)
+    return counts
+
+
+def test_pages_past_the_caps_query_count_is_bounded(client, record):
+    urls = _urls_past_the_caps(record)
+    before = _query_counts(client, urls)
+    _grow_record(record)
+
+    assert _query_counts(client, urls) == before
+    assert max(before.values()) <= 8, before

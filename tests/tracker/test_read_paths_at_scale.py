@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from apps.tracker.api.views import SubResourcePagination
+from apps.tracker.models import Event
 from apps.tracker.querysets import COVERAGE_CAP, POSITIONS_CAP, TIMELINE_CAP
 from tests.bulk_record import seed_skewed_record
 
@@ -53,6 +54,10 @@ URLS = {
     "agreement timeline page, largest": "/agreements/agreement-0/timeline/?page=3",
     "actor page, busiest": "/actors/actor-0/",
     "challenge page": "/challenges/advocates-v/",
+    "challenge timeline page": "/challenges/advocates-v/timeline/?page=2",
+    "agreement coverage page, largest": "/agreements/agreement-0/coverage/?page=2",
+    "actor coverage page, busiest": "/actors/actor-0/coverage/",
+    "challenge coverage page": "/challenges/advocates-v/coverage/",
 }
 
 
@@ -80,15 +85,30 @@ def sequential_scans(sql: str) -> list[str]:
     return [line.strip() for line in plan if any(f"Seq Scan on {t} " in line for t in LARGE_TABLES)]
 
 
-@pytest.mark.django_db
-@pytest.mark.parametrize("url", URLS.values(), ids=URLS.keys())
-def test_no_query_scans_a_large_table(client, record, url):
+def scans_behind(client, url) -> dict:
     with CaptureQueriesContext(connection) as captured:
         response = client.get(url)
     assert response.status_code == 200
 
     scans = {q["sql"][:120]: sequential_scans(q["sql"]) for q in captured.captured_queries}
-    assert {sql: plan for sql, plan in scans.items() if plan} == {}
+    return {sql: plan for sql, plan in scans.items() if plan}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", URLS.values(), ids=URLS.keys())
+def test_no_query_scans_a_large_table(client, record, url):
+    assert scans_behind(client, url) == {}
+
+
+@pytest.mark.django_db
+def test_an_event_deep_in_the_largest_timeline_finds_its_page_without_a_scan(client, record):
+    timeline = Event.objects.timeline_of_agreement(record.largest)
+    middle = timeline[timeline.count() // 2]
+
+    assert scans_behind(client, middle.get_absolute_url()) == {}
+    html = client.get(middle.get_absolute_url()).content.decode()
+    page = timeline.before(middle).count() // 100 + 1
+    assert f'href="/agreements/agreement-0/timeline/?page={page}#event-{middle.pk}"' in html
 
 
 @pytest.mark.django_db

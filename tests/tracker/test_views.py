@@ -199,7 +199,7 @@ def test_agreement_timeline_is_in_date_order_with_precision_and_permalinks(clien
     )
     assert '<time datetime="2025-03">March 2025</time>' in timeline
     assert f'id="event-{mou["signed"].pk}"' in timeline
-    assert f'href="#event-{mou["signed"].pk}"' in timeline
+    assert f'href="/events/{mou["signed"].pk}/"' in timeline
 
 
 def test_agreement_timeline_links_sources_and_marks_unsourced_events(client, mou):

@@ -143,6 +143,18 @@ def _absolute(serializer, name: str, slug: str, query: str = "") -> str:
     )
 
 
+def _permalink(serializer, route: str, pk: int) -> str:
+    """The absolute URL of an event's or statement's own page, as its HTML "Cite this" gives
+    it; reversed once per response and route, not once per row."""
+    marker = "987654321"
+    parts = serializer.context.setdefault("permalink_parts", {})
+    if route not in parts:
+        url = reverse(route, kwargs={"pk": marker})
+        parts[route] = serializer.context["request"].build_absolute_uri(url).split(marker)
+    prefix, suffix = parts[route]
+    return f"{prefix}{pk}{suffix}"
+
+
 class PositionSerializer(serializers.ModelSerializer):
     """A stakeholder's position with its first statements (at most
     STATEMENTS_PER_POSITION_CAP); `statements_url` pages through all `statements_count`."""
@@ -278,13 +290,7 @@ class TimelineEventSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_permalink(self, event) -> str:
-        # The record's URL is built once per record, not reversed once per event.
-        parent = event.agreement or event.challenge
-        urls = self.context.setdefault("record_urls", {})
-        key = (type(parent), parent.pk)
-        if key not in urls:
-            urls[key] = self.context["request"].build_absolute_uri(parent.get_absolute_url())
-        return f"{urls[key]}#event-{event.pk}"
+        return _permalink(self, "tracker:event-detail", event.pk)
 
 
 # --- The rest of the record: actors, cases, events, statements, positions, topics ------------
@@ -440,8 +446,7 @@ class StatementRecordSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_permalink(self, statement) -> str:
-        page = statement.position.agreement.get_absolute_url()
-        return self.context["request"].build_absolute_uri(f"{page}#statement-{statement.pk}")
+        return _permalink(self, "tracker:statement-detail", statement.pk)
 
 
 class PositionRecordSerializer(serializers.ModelSerializer):
