@@ -1,11 +1,13 @@
 """Read-only JSON shapes of the curated record. The list shape of an agreement is a summary; the
 detail shape adds everything its page shows except the timeline, which has its own endpoint."""
 
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.settings import api_settings
 
 from apps.news.api.serializers import ArticleSourceSerializer, ConfirmedArticleSerializer
 
@@ -526,7 +528,12 @@ class ModelRulesMixin(WritableFieldsOnlyMixin):
         try:
             instance.full_clean(exclude=self.many_to_many, validate_unique=True)
         except DjangoValidationError as error:
-            raise serializers.ValidationError(serializers.as_serializer_error(error)) from None
+            detail = serializers.as_serializer_error(error)
+            # A rule of the whole record (Model.clean) is Django's "__all__"; the API names it as
+            # every other serializer does.
+            if NON_FIELD_ERRORS in detail:
+                detail[api_settings.NON_FIELD_ERRORS_KEY] = detail.pop(NON_FIELD_ERRORS)
+            raise serializers.ValidationError(detail) from None
         finally:
             if self.instance is not None:
                 self.instance.refresh_from_db()
