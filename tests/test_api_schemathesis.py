@@ -12,6 +12,8 @@ import os
 
 import pytest
 import schemathesis
+from django.core import signals
+from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, settings
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import positive_data_acceptance
@@ -29,6 +31,18 @@ EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "20"))
 def curator_token(db):
     load_demo_data()
     return Token.objects.create(user=CuratorFactory(username="schemathesis")).key
+
+
+@pytest.fixture(autouse=True)
+def connection_kept_across_requests():
+    """The real WSGI handler closes the database connection when a request ends, which on
+    PostgreSQL ends the test's transaction (the demo data with it) and cuts a streamed CSV off
+    mid-export. Django's test client disconnects the same signal handlers; so does this."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 def body_fields(operation) -> set[str]:
