@@ -511,6 +511,16 @@ class WritableFieldsOnlyMixin:
                     sorted(writable)
                 )
                 raise serializers.ValidationError({name: [message] for name in refused})
+            # PostgreSQL can neither store nor look up a NUL character (a 500 otherwise).
+            with_nul = sorted(
+                name
+                for name in data
+                for value in (data.getlist(name) if hasattr(data, "getlist") else [data[name]])
+                if isinstance(value, str) and "\x00" in value
+            )
+            if with_nul:
+                message = "Must not contain a NUL character."
+                raise serializers.ValidationError({name: [message] for name in with_nul})
         return super().to_internal_value(data)
 
 
