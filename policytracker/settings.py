@@ -234,6 +234,7 @@ SPECTACULAR_SETTINGS = {
         "PartyRoleEnum": "apps.tracker.models.Party.Role",
         "DatePrecisionEnum": "apps.tracker.models.DatePrecision",
         "ArticleLinkStatusEnum": "apps.news.models.ArticleLink.Status",
+        "ErrorCode409Enum": "apps.tracker.api.schema.ErrorCode409Enum.choices",
         # The error-code enums of drf-standardized-errors, one component each.
         **{
             name: f"drf_standardized_errors.openapi_serializers.{name}.choices"

@@ -157,3 +157,22 @@ def test_a_deleted_row_changes_the_list_etag(api_client):
     doomed.delete()
 
     assert api_client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("name", "query"),
+    [("outlet", "page=0"), ("position", "page=false"), ("event", "cursor=garbage")],
+)
+def test_a_csv_export_refuses_a_bad_page_parameter_it_does_not_use(api_client, db, name, query):
+    response = api_client.get(reverse(f"api:{name}-list") + f"?format=csv&{query}")
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert [e["attr"] for e in response.json()["errors"]] == [query.split("=")[0]]
+
+
+def test_an_error_to_the_browsable_api_is_json(api_client, db):
+    response = api_client.get(reverse("api:event-list"), {"format": "api", "kind": "nope"})
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"

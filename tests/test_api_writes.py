@@ -92,6 +92,27 @@ def test_a_write_breaking_a_model_rule_is_400_with_its_message():
     assert not Event.objects.exists()
 
 
+def test_a_rule_of_the_whole_record_is_named_non_field_errors_not_django_all():
+    response = client_for(CuratorFactory()).post(
+        EVENTS_URL, {"date": "2025-04-07", "kind": "signed", "title": "Orphan"}, format="json"
+    )
+
+    assert list(errors_by_parameter(response)) == ["non_field_errors"]
+
+
+@pytest.mark.parametrize("format_", ["json", "multipart"])
+def test_a_nul_character_in_a_write_is_400_naming_the_field(format_):
+    # It once reached PostgreSQL's slug lookup: a 500.
+    response = client_for(CuratorFactory()).post(
+        reverse("api:position-list"),
+        {"actor": "a\x00b", "agreement": "mou", "stance": "supports"},
+        format=format_,
+    )
+
+    assert response.status_code == 400
+    assert list(errors_by_parameter(response)) == ["actor"]
+
+
 def test_a_curator_creates_a_position_and_a_statement():
     client = client_for(CuratorFactory())
     AgreementFactory(slug="mou")

@@ -187,7 +187,7 @@ def test_schema_tells_a_client_how_article_pages_work(schema):
         "required": False,
         "in": "query",
         "description": "Opaque position, taken from a response's next or previous link.",
-        "schema": {"type": "string"},
+        "schema": {"type": "string", "pattern": "^[^\\u0000]*$"},
     }
     assert parameters["page_size"] == {
         "name": "page_size",
@@ -203,3 +203,26 @@ def test_schema_tells_a_client_how_article_pages_work(schema):
     assert page["properties"]["next"] == link
     assert page["properties"]["previous"] == link
     assert page["properties"]["results"]["type"] == "array"
+
+
+def test_path_parameters_say_which_values_they_take(schema):
+    detail = schema["paths"]["/api/v1/agreements/{slug}/"]["get"]["parameters"]
+    slug = next(p for p in detail if p["name"] == "slug")
+    assert slug["schema"]["pattern"] == "^[-a-zA-Z0-9_]+$"
+    event = schema["paths"]["/api/v1/events/{id}/"]["get"]["parameters"]
+    id_ = next(p for p in event if p["name"] == "id")
+    assert (id_["schema"]["minimum"], id_["schema"]["maximum"]) == (1, 2**63 - 1)
+
+
+def test_slug_filters_and_free_text_say_what_they_take(schema):
+    parameters = {p["name"]: p for p in schema["paths"]["/api/v1/agreements/"]["get"]["parameters"]}
+    assert parameters["topic"]["schema"]["pattern"] == "^[-a-zA-Z0-9_]*$"
+    assert parameters["search"]["schema"]["pattern"] == "^[^\\u0000]*$"
+
+
+def test_a_delete_documents_its_409_and_writes_refuse_unknown_fields(schema):
+    destroy = schema["paths"]["/api/v1/positions/{id}/"]["delete"]["responses"]
+    assert destroy["409"]["content"]["application/json"]["schema"]["$ref"].endswith(
+        "ErrorResponse409"
+    )
+    assert schema["components"]["schemas"]["PositionWriteRequest"]["additionalProperties"] is False

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from drf_spectacular.utils import extend_schema_field
 
-from apps.tracker.filtersets import SlugFilter, check_date_or_datetime, updated_since_filter
+from apps.tracker.filtersets import SlugFilter, comparable_in_database, updated_since_filter
 from apps.tracker.models import Actor, Agreement, LegalChallenge
 from apps.tracker.text_search import SearchFilter, icontains_any
 
@@ -44,12 +44,12 @@ class DateOrDateTimeField(forms.Field):
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         if isinstance(parsed, datetime.datetime) and timezone.is_naive(parsed):
             parsed = timezone.make_aware(parsed)
-        return check_date_or_datetime(parsed)
+        return comparable_in_database(parsed)
 
 
 @extend_schema_field(
     {
-        "type": "string",
+        "anyOf": [{"type": "string", "format": "date"}, {"type": "string", "format": "date-time"}],
         "description": (
             "ISO 8601 date (2025-04-07) or datetime (2025-04-07T12:00:00Z). Both bounds are "
             "inclusive; a date as published_before covers that whole day."
@@ -61,16 +61,23 @@ class PublishedBoundFilter(django_filters.Filter):
     whole day, so published_after=2025-04-01&published_before=2025-04-30 is all of April."""
 
     field_class = DateOrDateTimeField
+    # A date or datetime, never empty: the API refuses an empty value (check_filter_values).
+    typed = True
 
     def filter(self, qs, value):
         if value is None:
             return qs
         if isinstance(value, datetime.datetime):
             return qs.filter(**{f"published_at__{self.lookup_expr}": value})
-        start_of_day = timezone.make_aware(datetime.datetime.combine(value, datetime.time.min))
         if self.lookup_expr == "gte":
-            return qs.filter(published_at__gte=start_of_day)
-        return qs.filter(published_at__lt=start_of_day + datetime.timedelta(days=1))
+            start_of_day = datetime.datetime.combine(value, datetime.time.min)
+            return qs.filter(
+                published_at__gte=comparable_in_database(timezone.make_aware(start_of_day))
+            )
+        if value == datetime.date.max:  # up to the end of time
+            return qs.filter(published_at__isnull=False)
+        next_day = datetime.datetime.combine(value + datetime.timedelta(days=1), datetime.time.min)
+        return qs.filter(published_at__lt=comparable_in_database(timezone.make_aware(next_day)))
 
 
 class ArticleFilterSet(django_filters.FilterSet):

@@ -29,7 +29,8 @@ class SearchForm(forms.Form):
         data = super().clean()
         start, end = data.get("date_from"), data.get("date_to")
         if start and end and start > end:
-            self.add_error("date_to", "The end of the date range comes before its start.")
+            message = "The end of the date range comes before its start."
+            self.add_error("date_to", forms.ValidationError(message, code="invalid_range"))
         return data
 
     def search_arguments(self) -> dict:

@@ -44,16 +44,28 @@ def check_date_or_datetime(value):
     return value
 
 
+def comparable_in_database(value):
+    """A date or datetime filter value that every database can compare with, for any value
+    ISO 8601 allows: a datetime goes in as UTC (PostgreSQL refuses an offset beyond ±15:59), and
+    one whose UTC time falls outside the calendar (0001-01-01T00:00+05:00) becomes the calendar's
+    first or last instant, which every stored time is after or before alike."""
+    if not isinstance(value, datetime.datetime) or value.utcoffset() is None:
+        return value
+    try:
+        return value.astimezone(datetime.UTC)
+    except OverflowError:
+        edge = datetime.datetime.min if value.utcoffset() > datetime.timedelta(0) else None
+        return (edge or datetime.datetime.max).replace(tzinfo=datetime.UTC)
+
+
 class CheckedDateTimeField(forms.DateTimeField):
     def to_python(self, value):
         value = super().to_python(value)
-        return value if value is None else check_date_or_datetime(value)
+        return value if value is None else comparable_in_database(value)
 
 
 class CheckedDateField(forms.DateField):
-    def to_python(self, value):
-        value = super().to_python(value)
-        return value if value is None else check_date_or_datetime(value)
+    """Every date ISO 8601 allows, 0001-01-01 to 9999-12-31, compares in the database as it is."""
 
 
 class DateTimeFilter(django_filters.DateTimeFilter):

@@ -96,3 +96,31 @@ def test_a_refused_search_on_any_record_list_is_a_400(api_client, db, resource):
     response = api_client.get(f"/api/v1/{resource}/", {"search": "-ITIN"})
     assert response.status_code == 400
     assert "search" in errors_by_parameter(response)
+
+
+@pytest.mark.parametrize(
+    ("params", "field", "code"),
+    [
+        ({"q": "ITIN", "actor": "nobody"}, "actor", "invalid_choice"),
+        (
+            {"q": "ITIN", "date_from": "2025-05-01", "date_to": "2025-04-01"},
+            "date_to",
+            "invalid_range",
+        ),
+    ],
+)
+def test_a_refusal_keeps_the_code_of_its_error(api_client, db, params, field, code):
+    response = api_client.get(URL, params)
+
+    assert [(e["attr"], e["code"]) for e in response.json()["errors"]] == [(field, code)]
+
+
+def test_the_400_is_documented_in_the_one_error_shape(api_client, db):
+    schema = api_client.get(reverse("api-schema"), {"format": "json"}).json()
+    response = schema["paths"]["/api/v1/search/"]["get"]["responses"]["400"]
+
+    assert "schema" in response["content"]["application/json"]
+    page = next(
+        p for p in schema["paths"]["/api/v1/search/"]["get"]["parameters"] if p["name"] == "page"
+    )
+    assert page["schema"]["minimum"] == 1

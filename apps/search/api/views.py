@@ -1,16 +1,22 @@
 """GET /api/v1/search/: one search over the record and the news."""
 
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.decorators import api_view, permission_classes
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import ErrorDetail, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
+
+from apps.tracker.api.schema import QUERY_SLUG_PATTERN
 
 from ..forms import SearchForm
 from ..models import SearchDocument
 from ..query import MAX_QUERY_LENGTH, QueryError
 from ..selectors import CANDIDATES, MAX_PAGE, PER_GROUP, PER_PAGE, search
 from .serializers import SearchResponseSerializer
+
+# As the form reads them: a date, or empty for none; a slug, or empty for any.
+DATE = {"anyOf": [{"type": "string", "format": "date"}, {"type": "string", "maxLength": 0}]}
+SLUG = {"type": "string", "pattern": QUERY_SLUG_PATTERN}
 
 DESCRIPTION = f"""
 Full-text search over agreements, actors (names and aliases), legal challenges (caption,
@@ -39,16 +45,18 @@ misspelt name ("Noam") still finds the record (Kristi Noem).
             enum=SearchDocument.Kind.values,
             description="Only this type of result, paginated.",
         ),
-        OpenApiParameter("date_from", str, description="YYYY-MM-DD; results dated on or after."),
-        OpenApiParameter("date_to", str, description="YYYY-MM-DD; results dated on or before."),
-        OpenApiParameter("agreement", str, description="Slug: results about this agreement."),
-        OpenApiParameter("actor", str, description="Slug: results involving this actor."),
-        OpenApiParameter("page", int, description=f"With type: 1 to {MAX_PAGE}."),
+        OpenApiParameter("date_from", DATE, description="YYYY-MM-DD; results dated on or after."),
+        OpenApiParameter("date_to", DATE, description="YYYY-MM-DD; results dated on or before."),
+        OpenApiParameter("agreement", SLUG, description="Slug: results about this agreement."),
+        OpenApiParameter("actor", SLUG, description="Slug: results involving this actor."),
+        OpenApiParameter(
+            "page",
+            {"type": "integer", "minimum": 1, "maximum": MAX_PAGE},
+            description=f"With type: 1 to {MAX_PAGE}.",
+        ),
     ],
-    responses={
-        200: SearchResponseSerializer,
-        400: OpenApiResponse(description="A parameter is wrong: {parameter: [message]}."),
-    },
+    # A bad parameter is a 400 in the API's one error shape, which the AutoSchema documents.
+    responses=SearchResponseSerializer,
     filters=False,
 )
 @api_view(["GET"])
@@ -60,7 +68,13 @@ def search_api(request):
         raise ValidationError({name: [message] for name in unknown})
     form = SearchForm(request.query_params)
     if not form.is_valid():
-        raise ValidationError(form.errors)
+        # Keep each error's code (an unknown slug is invalid_choice), as the FilterSets do.
+        raise ValidationError(
+            {
+                name: [ErrorDetail(error["message"], code=error["code"]) for error in errors]
+                for name, errors in form.errors.get_json_data().items()
+            }
+        )
     arguments = form.search_arguments()
     try:
         results = search(**arguments)

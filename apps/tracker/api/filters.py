@@ -6,13 +6,14 @@ import hashlib
 import itertools
 import re
 
+import django_filters
 from django.db.models import F
 from django.http import StreamingHttpResponse
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.dateparse import parse_datetime
 from django.utils.http import http_date
 from django_filters.rest_framework import DjangoFilterBackend
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import MethodNotAllowed, ValidationError
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -58,18 +59,65 @@ def check_query_parameters(request, known: set[str]) -> None:
         reads = ", ".join(sorted(known))
         message = f"Unknown parameter. This endpoint reads: {reads}."
         raise ValidationError({name: [message] for name in unknown})
+    # DRF reads an empty format as none given; the schema offers only csv and json.
+    if request.query_params.get(api_settings.URL_FORMAT_OVERRIDE) == "":
+        raise ValidationError({api_settings.URL_FORMAT_OVERRIDE: ["Must be csv or json."]})
     # PostgreSQL cannot store or compare a NUL character; nothing we hold contains one.
     for name, values in request.query_params.lists():
         if any("\x00" in value for value in values):
             raise ValidationError({name: ["Must not contain a NUL character."]})
 
 
+# Filters whose documented type is more than a free string: a date, a datetime, a choice, a
+# boolean. The pages' forms send such a field empty to mean "any"; an API client that sends it
+# empty sent a value the schema does not allow, and silently ignoring it would answer with the
+# unfiltered list.
+TYPED_FILTERS = (
+    django_filters.BooleanFilter,
+    django_filters.ChoiceFilter,
+    django_filters.DateFilter,
+    django_filters.DateTimeFilter,
+    django_filters.NumberFilter,
+)
+# Typed in name only: a slug (any string; an unknown one is refused by the filter itself) and an
+# ordering (an empty list is a valid one).
+UNTYPED_FILTERS = (django_filters.ModelChoiceFilter, django_filters.OrderingFilter)
+BOOLEAN_VALUES = ("true", "false")
+
+
+def check_filter_values(request, filterset_class) -> None:
+    """What the pages' forms let pass but the schema does not: an empty value for a typed filter,
+    and a boolean other than true or false (django-filter reads `null` or `maybe` as "any")."""
+    errors = {}
+    for name, field in filterset_class.base_filters.items():
+        values = request.query_params.getlist(name)
+        if not values:
+            continue
+        if isinstance(field, django_filters.BooleanFilter):
+            if any(value not in BOOLEAN_VALUES for value in values):
+                errors[name] = ["Must be true or false."]
+        elif "" in values and (
+            getattr(field, "typed", False)
+            or (isinstance(field, TYPED_FILTERS) and not isinstance(field, UNTYPED_FILTERS))
+        ):
+            errors[name] = ["Must not be empty: leave the parameter out to match any value."]
+    if errors:
+        raise ValidationError(errors)
+
+
 class KnownParametersFilterBackend(DjangoFilterBackend):
-    """django-filter's backend, naming the parameters it reads so the view can refuse others."""
+    """django-filter's backend, naming the parameters it reads so the view can refuse others,
+    and refusing values the schema does not allow before the FilterSet reads them."""
 
     def known_parameters(self, view, queryset) -> set[str]:
         filterset_class = self.get_filterset_class(view, queryset)
         return set(filterset_class.base_filters) if filterset_class else set()
+
+    def filter_queryset(self, request, queryset, view):
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is not None:
+            check_filter_values(request, filterset_class)
+        return super().filter_queryset(request, queryset, view)
 
 
 def last_updated(data):
@@ -101,6 +149,10 @@ class RecordViewSetMixin:
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
+        # A method the endpoint does not take is a 405 whatever the path and query hold; DRF
+        # only finds that out after initial(), where a bad parameter would answer 400 first.
+        if not hasattr(self, request.method.lower()):
+            raise MethodNotAllowed(request.method)
         check_path_values(kwargs)
         check_query_parameters(request, self.known_query_parameters())
 
@@ -138,6 +190,10 @@ class RecordViewSetMixin:
         streamed in chunks so a large export never sits in memory; as JSON, one page."""
         if not isinstance(request.accepted_renderer, CSVRenderer):
             return super().list(request, *args, **kwargs)
+        # The export is the whole collection, but a page parameter it ignores must still be one
+        # the schema allows, as for JSON.
+        if hasattr(self.paginator, "check_parameters"):
+            self.paginator.check_parameters(request)
         queryset = self.filter_queryset(self.get_queryset())
         if isinstance(self.paginator, NewestFirstPagination):
             key = self.paginator.key_field
@@ -156,8 +212,10 @@ class RecordViewSetMixin:
         return response
 
     def handle_exception(self, exc):
-        # An error is JSON in the API's one error shape, even to a client that asked for CSV.
-        if isinstance(getattr(self.request, "accepted_renderer", None), CSVRenderer):
+        # An error is JSON in the API's one error shape, even to a client that asked for CSV or
+        # for the browsable API's HTML (?format=api).
+        renderer = getattr(self.request, "accepted_renderer", None)
+        if renderer is not None and not isinstance(renderer, JSONRenderer):
             self.request.accepted_renderer = JSONRenderer()
             self.request.accepted_media_type = JSONRenderer.media_type
         return super().handle_exception(exc)

@@ -63,12 +63,17 @@ class NumberedPagination(PageNumberPagination):
             maximum=self.max_page_size,
         )
 
-    def paginate_queryset(self, queryset, request, view=None):
+    def check_parameters(self, request) -> None:
+        """A 400 for a page or page_size out of range, also where no page is cut (a CSV)."""
         raw = request.query_params.get(self.page_query_param)
         valid = raw is None or raw in self.last_page_strings
         if not valid and (not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= MAX_ID):
             message = "A page number from 1, or 'last'."
             raise ValidationError({self.page_query_param: [message]})
+        self.get_page_size(request)
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.check_parameters(request)
         return super().paginate_queryset(queryset, request, view)
 
     def get_schema_operation_parameters(self, view):
@@ -78,7 +83,7 @@ class NumberedPagination(PageNumberPagination):
                 "required": False,
                 "in": "query",
                 "description": "Page number from 1; beyond the last page is a 404.",
-                "schema": {"type": "integer", "minimum": 1},
+                "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
             },
             page_size_parameter(
                 self.page_size_query_param,
@@ -178,6 +183,16 @@ class NewestFirstPagination(BasePagination):
             return check_date_or_datetime(key)
         except forms.ValidationError as error:
             raise ValueError(raw) from error
+
+    def check_parameters(self, request) -> None:
+        """A 400 for a page_size or cursor that is wrong, also where no page is cut (a CSV)."""
+        read_page_size(
+            request,
+            name=self.page_size_query_param,
+            default=self.page_size,
+            maximum=self.max_page_size,
+        )
+        self.decode_cursor(request)
 
     def decode_cursor(self, request):
         encoded = request.query_params.get(self.cursor_query_param)

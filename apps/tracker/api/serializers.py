@@ -1,11 +1,13 @@
 """Read-only JSON shapes of the curated record. The list shape of an agreement is a summary; the
 detail shape adds everything its page shows except the timeline, which has its own endpoint."""
 
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.settings import api_settings
 
 from apps.news.api.serializers import ArticleSourceSerializer, ConfirmedArticleSerializer
 
@@ -514,6 +516,16 @@ class WritableFieldsOnlyMixin:
                     sorted(writable)
                 )
                 raise serializers.ValidationError({name: [message] for name in refused})
+            # PostgreSQL can neither store nor look up a NUL character (a 500 otherwise).
+            with_nul = sorted(
+                name
+                for name in data
+                for value in (data.getlist(name) if hasattr(data, "getlist") else [data[name]])
+                if isinstance(value, str) and "\x00" in value
+            )
+            if with_nul:
+                message = "Must not contain a NUL character."
+                raise serializers.ValidationError({name: [message] for name in with_nul})
         return super().to_internal_value(data)
 
 
@@ -531,7 +543,12 @@ class ModelRulesMixin(WritableFieldsOnlyMixin):
         try:
             instance.full_clean(exclude=self.many_to_many, validate_unique=True)
         except DjangoValidationError as error:
-            raise serializers.ValidationError(serializers.as_serializer_error(error)) from None
+            detail = serializers.as_serializer_error(error)
+            # A rule of the whole record (Model.clean) is Django's "__all__"; the API names it as
+            # every other serializer does.
+            if NON_FIELD_ERRORS in detail:
+                detail[api_settings.NON_FIELD_ERRORS_KEY] = detail.pop(NON_FIELD_ERRORS)
+            raise serializers.ValidationError(detail) from None
         finally:
             if self.instance is not None:
                 self.instance.refresh_from_db()

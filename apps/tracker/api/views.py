@@ -9,7 +9,6 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, ValidationError
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
 from ..filtersets import (
@@ -24,7 +23,13 @@ from ..filtersets import (
 from ..models import Actor, Agreement, Event, LegalChallenge, Position, Statement, Topic
 from ..querysets import positions_with_first_statements
 from .filters import RecordViewSetMixin
-from .pagination import NewestEventsPagination, NewestStatementsPagination
+from .pagination import (
+    MAX_ID,
+    NewestEventsPagination,
+    NewestStatementsPagination,
+    NumberedPagination,
+)
+from .schema import ErrorResponse409Serializer
 from .serializers import (
     ActorSerializer,
     AgreementDetailSerializer,
@@ -113,16 +118,16 @@ def write_schema(read_serializer):
         create=extend_schema(responses={201: read_serializer}),
         update=extend_schema(responses=read_serializer),
         partial_update=extend_schema(responses=read_serializer),
-        destroy=extend_schema(responses={204: None}),
+        destroy=extend_schema(responses={204: None, 409: ErrorResponse409Serializer}),
     )
 
 
-class SubResourcePagination(PageNumberPagination):
+class SubResourcePagination(NumberedPagination):
     """Pages of one record's long collection: 100 rows by default, at most 200, so a page
-    stays well under a megabyte even for the largest record."""
+    stays well under a megabyte even for the largest record. A page or page_size that is not a
+    whole number in range is a 400, as on every list."""
 
     page_size = 100
-    page_size_query_param = "page_size"
     max_page_size = 200
 
 
@@ -199,7 +204,11 @@ class AgreementViewSet(RecordViewSetMixin, viewsets.ReadOnlyModelViewSet):
         responses=AgreementStatementSerializer(many=True),
         filters=False,
         parameters=[
-            OpenApiParameter("position", int, description="Id of one of the agreement's positions.")
+            OpenApiParameter(
+                "position",
+                {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+                description="Id of one of the agreement's positions.",
+            )
         ],
     )
     @action(detail=True, pagination_class=SubResourcePagination)
