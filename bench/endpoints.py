@@ -3,7 +3,8 @@
 To add one: append an `Endpoint` to ENDPOINTS. `path` and `raw` are format strings over the
 targets the runner finds in the seeded data (see `bench.runner.find_targets`):
 `typical_agreement`, `largest_agreement`, `busiest_actor`, `typical_challenge`,
-`deep_cursor`, `deep_published_at`, `deep_id`, `rare_word`, `search_word`, `typo_name`. If no
+`deep_cursor`, `deep_published_at`, `deep_id`, `rare_word`, `search_word`, `typo_name`,
+`changes_since`. If no
 raw handler has the shape of the new page, add its SQL to `bench/raw.py` (HANDLERS) — one
 statement, bounded as the page should be.
 """
@@ -127,4 +128,13 @@ ENDPOINTS = [
         "/__raw__/site-search-page?q={search_word}",
         kind="html",
     ),
+    # Open data: the changes feed from deep in the deletions; the bulk dump's manifest and a
+    # file of it, against reading the same file from disk.
+    Endpoint(
+        "api changes",
+        "/api/v1/changes/?since={changes_since}",
+        "/__raw__/changes?since={changes_since}",
+    ),
+    Endpoint("api dumps", "/api/v1/dumps/", "/__raw__/dump-file?name=manifest.json"),
+    Endpoint("api dump file", "/api/v1/dumps/topics.csv", "/__raw__/dump-file?name=topics.csv"),
 ]
