@@ -205,7 +205,8 @@ def read_manifest(path: Path) -> dict:
 @contextlib.contextmanager
 def _stored_timestamps():
     """Keep the dump's created_at and updated_at: auto_now and auto_now_add would stamp every
-    loaded row with the time of the load."""
+    loaded row with the time of the load. The flags are switched on the model fields, process
+    wide, for the load command's one transaction; no request runs in that process."""
     switched = []
     for resource in RESOURCES:
         for model_field in resource.model._meta.concrete_fields:

@@ -192,3 +192,14 @@ def test_a_page_costs_the_same_queries_however_many_deletions(
         topic.delete()
     with django_assert_num_queries(1):
         feed(api_client, page_size=10)
+
+
+def test_the_feed_exports_as_csv_like_every_list(api_client):
+    topic = TopicFactory(slug="=cmd")
+    topic.delete()
+
+    response = api_client.get(URL, {"since": SINCE, "format": "csv"})
+
+    lines = b"".join(response.streaming_content).decode().splitlines()
+    assert lines[0] == "resource,id,slug,deleted_at"
+    assert lines[1].startswith("topics,") and ",'=cmd," in lines[1]
