@@ -125,3 +125,16 @@ def test_the_list_reads_no_database(published, api_client, django_assert_num_que
     with django_assert_num_queries(0):
         assert api_client.get(LIST_URL).status_code == 200
         assert api_client.get(file_url("events.csv")).status_code == 200
+
+
+def test_a_new_dump_replaces_a_cached_list(published, client, settings, dump_dir):
+    from django.core.cache import cache
+
+    settings.RESPONSE_CACHE_SECONDS = 300
+    cache.clear()
+    first = client.get(LIST_URL).json()["created_at"]
+    assert client.get(LIST_URL).json()["created_at"] == first  # from the cache
+
+    newer = services.export_dump(directory=dump_dir)
+
+    assert client.get(LIST_URL).json()["created_at"] == newer["created_at"] != first
