@@ -24,7 +24,10 @@ COPY . .
 RUN DEBUG=0 SECRET_KEY=collectstatic-only-build-key-never-used-to-serve-requests \
     python manage.py collectstatic --noinput
 
-RUN useradd --create-home --uid 10001 --shell /usr/sbin/nologin app
+# The bulk dump's directory belongs to the app user, so the volume docker-compose.yml mounts
+# there starts out writable by it.
+RUN useradd --create-home --uid 10001 --shell /usr/sbin/nologin app \
+    && mkdir -p /var/lib/policytracker/dumps && chown -R app /var/lib/policytracker
 USER app
 
 EXPOSE 8000

@@ -4,7 +4,7 @@ To add one: append an `Endpoint` to ENDPOINTS. `path` and `raw` are format strin
 targets the runner finds in the seeded data (see `bench.runner.find_targets`):
 `typical_agreement`, `largest_agreement`, `busiest_actor`, `typical_challenge`, `busiest_topic`,
 `deep_cursor`, `deep_published_at`, `deep_id`, `rare_word`, `search_word`, `typo_name`,
-`middle_event`. If no
+`middle_event`, `changes_since`. If no
 raw handler has the shape of the new page, add its SQL to `bench/raw.py` (HANDLERS) — one
 statement, bounded as the page should be.
 """
@@ -204,4 +204,13 @@ ENDPOINTS = [
         "/__raw__/event-page?id={middle_event}",
         kind="html",
     ),
+    # Open data: the changes feed from deep in the deletions; the bulk dump's manifest and a
+    # file of it, against reading the same file from disk.
+    Endpoint(
+        "api changes",
+        "/api/v1/changes/?since={changes_since}",
+        "/__raw__/changes?since={changes_since}",
+    ),
+    Endpoint("api dumps", "/api/v1/dumps/", "/__raw__/dump-file?name=manifest.json"),
+    Endpoint("api dump file", "/api/v1/dumps/topics.csv", "/__raw__/dump-file?name=topics.csv"),
 ]

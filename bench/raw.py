@@ -13,6 +13,8 @@ total count (the paginated sub-resource the issue asks for).
 
 import html
 import os
+import re
+from pathlib import Path
 from urllib.parse import parse_qs
 
 import orjson
@@ -591,6 +593,24 @@ AGREEMENT_COVERAGE = _coverage("tracker_agreement", "agreement_id")
 ACTOR_COVERAGE = _coverage("tracker_actor", "actor_id")
 
 EVENT_PAGE = f"""SELECT {_TIMELINE_EVENT}::text FROM tracker_event e WHERE e.id = %(id)s"""
+CHANGES = """
+SELECT json_build_object('next', NULL, 'previous', NULL, 'results', coalesce(json_agg(
+  json_build_object('resource', d.resource, 'id', d.record_id, 'slug', nullif(d.slug, ''),
+                    'deleted_at', d.deleted_at) ORDER BY d.deleted_at, d.id), '[]'))::text
+FROM (SELECT * FROM opendata_deletion d WHERE d.deleted_at >= %(since)s
+      ORDER BY d.deleted_at, d.id LIMIT 100) d"""
+
+# A file of the published bulk dump, read whole from disk: the limit of serving it.
+DUMP_FILE = re.compile(r"^[a-z][a-z0-9-]*\.(?:jsonl|csv|json)\Z")
+
+
+def _dump_file(name: str) -> bytes | None:
+    from django.conf import settings  # the bench's gunicorn has Django configured
+
+    if not DUMP_FILE.match(name):
+        return None
+    path = Path(settings.DUMP_DIR) / "current" / name
+    return path.read_bytes() if path.is_file() else None
 
 
 def _params(query: dict) -> dict:
@@ -601,6 +621,8 @@ def _params(query: dict) -> dict:
         "published_at": one.get("published_at") or None,
         "id": int(one.get("id", 0) or 0),
         "q": one.get("q", ""),
+        "since": one.get("since") or None,
+        "name": one.get("name", ""),
         "pattern": "%" + one.get("q", "").replace("%", r"\%").replace("_", r"\_") + "%",
     }
 
@@ -645,6 +667,7 @@ HANDLERS = {
     "agreement-coverage-page": (AGREEMENT_COVERAGE, True),
     "actor-coverage-page": (ACTOR_COVERAGE, True),
     "event-page": (EVENT_PAGE, True),
+    "changes": (CHANGES, False),
 }
 
 _connection = None
@@ -682,6 +705,14 @@ def application(environ, start_response):
     if name == "ping":
         start_response("200 OK", [("Content-Type", "text/plain")])
         return [b"ok"]
+    if name == "dump-file":
+        body = _dump_file(_params(parse_qs(environ.get("QUERY_STRING", "")))["name"])
+        if body is None:
+            start_response("404 Not Found", [("Content-Type", "application/json")])
+            return [b'{"detail":"Not found."}']
+        headers = [("Content-Type", "application/octet-stream"), ("Content-Length", str(len(body)))]
+        start_response("200 OK", headers)
+        return [body]
     if name not in HANDLERS:
         start_response("404 Not Found", [("Content-Type", "application/json")])
         return [b'{"detail":"Not found."}']

@@ -41,6 +41,8 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "results"
 LUA = Path(__file__).resolve().parent / "wrk_report.lua"
 RARE_WORD = "zyzzogeton"
+# The changes feed's `since` when the seeded data holds no deletions.
+REFERENCE_SINCE = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 # Site search is measured on a word in about this share of the articles (the issue's bar is
 # for terms matching up to 5 %), found in a sample of the search index.
 SEARCH_WORD_SHARE = 0.02
@@ -184,6 +186,11 @@ def find_targets(url: str) -> tuple[dict, dict]:
                        ON a.id = e.agreement_id WHERE a.slug = '{largest.replace(chr(39), "")}')
                LIMIT 1"""
         )
+        # A point 4/5 into the deletions, so the changes feed answers a full page from deep in it.
+        since = one(
+            """SELECT deleted_at FROM opendata_deletion ORDER BY deleted_at, id
+               OFFSET (SELECT count(*) * 4 / 5 FROM opendata_deletion) LIMIT 1"""
+        )
         deep = one(
             """SELECT published_at, id FROM news_article
                WHERE fetch_status = 'fetched' AND published_at IS NOT NULL
@@ -206,6 +213,7 @@ def find_targets(url: str) -> tuple[dict, dict]:
         "search_word": quote(search_word[0] if search_word else RARE_WORD),
         "typo_name": quote(misspelt(busiest_name)),
         "middle_event": middle_event[0] if middle_event else 0,
+        "changes_since": quote((since[0] if since else REFERENCE_SINCE).isoformat()),
     }
     return targets, counts
 
@@ -243,13 +251,17 @@ def server_environment(url: str, *, response_cache: bool = False) -> dict:
     return env
 
 
+def _manage(env: dict, *arguments: str) -> None:
+    subprocess.run([sys.executable, "manage.py", *arguments], cwd=ROOT, env=env, check=True)
+
+
 def collect_static(env: dict) -> None:
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-    )
+    _manage(env, "collectstatic", "--noinput", "-v", "0")
+
+
+def publish_dump(env: dict) -> None:
+    """The dump endpoints serve the published bulk dump: write one if DUMP_DIR has none."""
+    _manage(env, "export_dump", "--if-missing", "-v", "0")
 
 
 class Server:
@@ -592,6 +604,7 @@ def main(argv=None) -> int:
         print(f"results: {output}")
         return 0
     collect_static(env)
+    publish_dump(env)
     server = Server(port=args.port, workers=args.workers, timeout=args.timeout, env=env)
     if args.soak:
         return run_soak(args, server=server, targets=targets, scale=scale)

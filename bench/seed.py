@@ -34,7 +34,7 @@ from .words import WordModel, read_corpus
 # Every date is relative to this, not to the clock, so a seed gives the same rows every day.
 REFERENCE = dt.datetime(2026, 11, 1, 12, 0, tzinfo=dt.UTC)
 EPOCH = dt.date(2012, 1, 1)
-SEED_APPS = ("tracker", "news")
+SEED_APPS = ("tracker", "news", "opendata")
 
 
 @dataclass(frozen=True)
@@ -407,6 +407,7 @@ def load(
 
 def _generate(loader: Loader, *, scale: Scale, rng: random.Random, words: WordModel) -> None:
     from apps.news.models import Article, ArticleLink, ArticleURL, Outlet
+    from apps.opendata.models import Deletion
     from apps.tracker.models import (
         Actor,
         Agreement,
@@ -1026,3 +1027,17 @@ def _generate(loader: Loader, *, scale: Scale, rng: random.Random, words: WordMo
         ],
         link_rows(),
     )
+
+    # Tombstones for the changes feed: a tenth as many records as there are events, deleted
+    # over the year before REFERENCE (ids beyond the live ones: they no longer exist).
+    slugged = {"agreements", "actors", "challenges", "topics", "outlets"}
+    resources = Deletion.Resource.values
+
+    def deletion_rows():
+        for pk in range(1, scale.events // 10 + 1):
+            resource = rng.choice(resources)
+            deleted = REFERENCE - dt.timedelta(seconds=rng.randrange(365 * 86400))
+            slug = f"deleted-{resource}-{pk}" if resource in slugged else ""
+            yield (pk, resource, 10**12 + pk, slug, deleted)
+
+    loader.copy(Deletion, ["id", "resource", "record_id", "slug", "deleted_at"], deletion_rows())

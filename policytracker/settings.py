@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp import constants as csp_constants
 from django.core.exceptions import ImproperlyConfigured
 
@@ -55,6 +56,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "apps.alerts",
     "apps.search",  # on top: reads tracker and news, which never import it
+    "apps.opendata",  # on top too: the bulk dump and the deletions feed
     "policytracker.apps.PolicyTrackerConfig",  # the response cache's write watch
 ]
 
@@ -290,6 +292,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "apps.news.tasks.poll_due_feeds",
         "schedule": env.float("INGEST_POLL_SECONDS", default=300.0),
     },
+}
+
+# --- Open data ------------------------------------------------------------------------------
+# Where the nightly bulk dump is written and served from (/api/v1/dumps/): web and worker must
+# both reach it (a shared volume in docker-compose.yml).
+DUMP_DIR = env.path("DUMP_DIR", default=BASE_DIR / "var" / "dumps")
+CELERY_BEAT_SCHEDULE["export-dump"] = {
+    "task": "apps.opendata.tasks.export_dump",
+    "schedule": crontab(hour=env.int("DUMP_HOUR", default=3), minute=15),
 }
 
 # --- Ingestion ------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ api_v1 = [
     path("", include("apps.news.api.urls")),
     path("", include("apps.alerts.api.urls")),
     path("", include("apps.search.api.urls")),
+    path("", include("apps.opendata.api.urls")),
 ]
 
 urlpatterns = [
