@@ -18,14 +18,21 @@ class FeedQuerySet(models.QuerySet):
 
 
 class ArticleQuerySet(models.QuerySet):
+    def with_content(self):
+        """Articles that have something to read: fetched, or carrying a curator's text (a
+        paywalled page, a PDF, a page gone offline), however they entered."""
+        from .models import Article
+
+        return self.filter(Q(fetch_status=Article.FetchStatus.FETCHED) | ~Q(text=""))
+
     def for_api_list(self):
         """Fetched articles as /api/v1/articles/ serves them: outlet, every URL seen, and every
         link (suggested, confirmed or rejected) with its target. The endpoint's keyset paginator
         sets the order."""
-        from .models import Article, ArticleLink
+        from .models import ArticleLink
 
         return (
-            self.filter(fetch_status=Article.FetchStatus.FETCHED)
+            self.with_content()
             .select_related("outlet")
             .prefetch_related(
                 "seen_urls",

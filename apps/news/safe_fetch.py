@@ -136,6 +136,32 @@ def fetch(
     )
 
 
+def check_fetchable_url(url: str) -> None:
+    """Refuse, with the fetcher's own FetchError, a URL that `fetch` would refuse by its address:
+    not http(s), no host, or a host whose addresses are not public (loopback, private,
+    link-local such as 169.254.169.254…) and not allowed by INGEST_ALLOWED_PRIVATE_HOSTS.
+
+    For checking a URL when a curator saves it rather than when it is first fetched. A host that
+    does not resolve now passes: it may resolve later, and `fetch` checks again every time."""
+    parsed = _checked_url(url)
+    host, port = parsed.host, parsed.port or (443 if parsed.scheme == "https" else 80)
+    allowed = frozenset(h.strip().lower() for h in settings.INGEST_ALLOWED_PRIVATE_HOSTS)
+    if _host_key(host.lower(), port) in allowed:
+        return
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError):
+        return
+    refusals = []
+    for address_text in dict.fromkeys(info[4][0] for info in infos):
+        kind = _non_public_kind(ipaddress.ip_address(address_text))
+        if kind is None:
+            return  # `fetch` connects to a public address and skips the others
+        refusals.append(f"refused: {address_text} is {kind}")
+    if refusals:
+        raise FetchError(refusals[0], permanent=True)
+
+
 def _checked_url(url: str) -> httpx.URL:
     try:
         parsed = httpx.URL(url)

@@ -2,8 +2,11 @@
 every select_related / prefetch_related that shape needs, so no template or serializer queries in
 a loop."""
 
+import datetime
+
 from django.db import models
 from django.db.models import OuterRef, Prefetch, Q, Subquery
+from django.utils import timezone
 
 
 class ActorQuerySet(models.QuerySet):
@@ -13,7 +16,15 @@ class ActorQuerySet(models.QuerySet):
         confirmed articles about it."""
         from apps.news.models import ArticleLink
 
-        from .models import Affiliation, ChallengeParty, LegalChallenge, Party, Position, Statement
+        from .models import (
+            Actor,
+            Affiliation,
+            ChallengeParty,
+            LegalChallenge,
+            Party,
+            Position,
+            Statement,
+        )
 
         return self.select_related("parent").prefetch_related(
             "aliases",
@@ -59,9 +70,9 @@ class ActorQuerySet(models.QuerySet):
             ),
             Prefetch(
                 "challenge_roles",
-                queryset=ChallengeParty.objects.select_related("challenge", "represents").order_by(
-                    "challenge__caption", "id"
-                ),
+                queryset=ChallengeParty.objects.select_related("challenge")
+                .prefetch_related(Prefetch("represents", queryset=Actor.objects.order_by("name")))
+                .order_by("challenge__caption", "id"),
             ),
             Prefetch(
                 "cases", queryset=LegalChallenge.objects.order_by("-filed_on", "caption", "id")
@@ -74,7 +85,15 @@ class ActorQuerySet(models.QuerySet):
         )
 
 
+# A record nobody has touched for this long is worth a curator's look: its status may be stale.
+STALE_AFTER = datetime.timedelta(days=180)
+
+
 class AgreementQuerySet(models.QuerySet):
+    def stale(self, *, now=None):
+        """Agreements not updated for STALE_AFTER (by the curator's desk and its filter)."""
+        return self.filter(updated_at__lt=(now or timezone.now()) - STALE_AFTER)
+
     def with_latest_event(self):
         """Annotate the date, precision, title and id of each agreement's latest timeline entry
         (its own events and those of challenges against it), as correlated subqueries so a list
@@ -180,16 +199,16 @@ class LegalChallengeQuerySet(models.QuerySet):
         confirmed articles about it."""
         from apps.news.models import ArticleLink
 
-        from .models import Agreement, ChallengeParty
+        from .models import Actor, Agreement, ChallengeParty
 
         return self.select_related("court").prefetch_related(
             "aliases",
             Prefetch("agreements", queryset=Agreement.objects.order_by("title", "id")),
             Prefetch(
                 "parties",
-                queryset=ChallengeParty.objects.select_related("actor", "represents").order_by(
-                    "role", "sequence", "id"
-                ),
+                queryset=ChallengeParty.objects.select_related("actor")
+                .prefetch_related(Prefetch("represents", queryset=Actor.objects.order_by("name")))
+                .order_by("role", "sequence", "id"),
             ),
             Prefetch(
                 "article_links",

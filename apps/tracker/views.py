@@ -2,7 +2,17 @@
 
 from django.shortcuts import get_object_or_404, render
 
-from .models import Actor, Agreement, ChallengeParty, Event, LegalChallenge, Position, Topic
+from .models import (
+    Actor,
+    Agreement,
+    ChallengeParty,
+    Event,
+    LegalChallenge,
+    MergedRecord,
+    Position,
+    Topic,
+)
+from .redirects import redirect_to_survivor
 
 
 def _group_by_choice(items, *, attr, choices):
@@ -45,7 +55,9 @@ def agreement_detail(request, slug):
 
 
 def actor_detail(request, slug):
-    actor = get_object_or_404(Actor.objects.for_detail_page(), slug=slug)
+    actor = Actor.objects.for_detail_page().filter(slug=slug).first()
+    if actor is None:
+        return redirect_to_survivor(Actor, kind=MergedRecord.Kind.ACTOR, key=slug)
     # Statements the actor made on its own positions are listed under those positions already.
     spoken_for_others = [s for s in actor.statements_made if s.position.actor_id != actor.pk]
     return render(

@@ -100,12 +100,17 @@ def test_article_shows_outlet_seen_urls_duplicate_and_links(api_client):
     ]
 
 
-def test_only_fetched_articles_are_served(api_client):
+def test_only_articles_with_something_to_read_are_served(api_client):
     fetched = ArticleFactory()
-    pending = ArticleFactory(fetch_status=Article.FetchStatus.PENDING)
-    failed = ArticleFactory(fetch_status=Article.FetchStatus.FAILED)
+    pending = ArticleFactory(fetch_status=Article.FetchStatus.PENDING, text="")
+    failed = ArticleFactory(fetch_status=Article.FetchStatus.FAILED, text="")
+    curated = ArticleFactory(
+        fetch_status=Article.FetchStatus.NOT_FETCHED,
+        entry_method=Article.EntryMethod.CURATED,
+        text="A paywalled story, as a curator recorded it.",
+    )
 
-    assert ids(api_client.get(ARTICLES_URL)) == [fetched.pk]
+    assert sorted(ids(api_client.get(ARTICLES_URL))) == sorted([fetched.pk, curated.pk])
     for article in (pending, failed):
         url = reverse("api:article-detail", kwargs={"pk": article.pk})
         assert api_client.get(url).status_code == 404
