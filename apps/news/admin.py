@@ -18,7 +18,13 @@ from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 from simple_history.admin import SimpleHistoryAdmin
 
-from apps.tracker.admin import HTTPS_URL_FIELDS, RECORD_FIELDSET, admin_link, count_of
+from apps.tracker.admin import (
+    HTTPS_URL_FIELDS,
+    RECORD_FIELDSET,
+    admin_link,
+    count_of,
+    merge_action,
+)
 from apps.tracker.templatetags.tracker_tags import web_url
 
 from . import services
@@ -63,6 +69,7 @@ def highlight_terms(text: str, terms) -> str:
 class OutletAdmin(SimpleHistoryAdmin):
     formfield_overrides = HTTPS_URL_FIELDS
     list_display = ("name", "domain", "homepage_link", "feed_count", "article_count")
+    actions = (merge_action(lambda **kw: services.merge_outlets(**kw)),)
     search_fields = ("name", "slug", "domain")
     readonly_fields = ("created_at", "updated_at")
     ordering = ("name", "id")
@@ -264,7 +271,7 @@ class ArticleAdmin(admin.ModelAdmin):
         "link_count",
     )
     list_filter = ("fetch_status", "entry_method", "outlet", "language", HasNearDuplicateFilter)
-    actions = ("fetch_again",)
+    actions = ("fetch_again", merge_action(lambda **kw: services.merge_articles(**kw)))
     list_select_related = ("outlet",)
     search_fields = ("title", "canonical_url", "url", "seen_urls__url")
     autocomplete_fields = ("outlet", "feed")

@@ -11,10 +11,12 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
+from apps.tracker.models import MergedRecord
+from apps.tracker.services import MergeReport, merge_records
 from apps.tracker.signals import touch_records_of_links
 
 from .ingest import checked_canonical_url, register_article_url, store_link_suggestions
-from .models import Article, ArticleLink
+from .models import Article, ArticleLink, ArticleURL, Outlet
 from .near_duplicates import find_near_duplicate_of, fingerprint
 from .safe_fetch import FetchError, check_fetchable_url
 from .tasks import ingest_article_task
@@ -196,3 +198,38 @@ def confirm_link(*, link: ArticleLink, user: AbstractBaseUser) -> ArticleLink:
 def reject_link(*, link: ArticleLink, user: AbstractBaseUser) -> ArticleLink:
     """Reject one link and return it as stored; rejecting a rejected link changes nothing."""
     return _decide_link(link=link, user=user, status=ArticleLink.Status.REJECTED)
+
+
+def merge_outlets(*, survivor: Outlet, duplicate: Outlet, user=None) -> MergeReport:
+    """Merge a duplicate outlet into another: its feeds and articles move, its slug redirects,
+    and the survivor takes its domain and homepage if it has none."""
+    with transaction.atomic():
+        domain, homepage = duplicate.domain, duplicate.homepage
+        report = merge_records(
+            survivor=survivor,
+            duplicate=duplicate,
+            kind=MergedRecord.Kind.OUTLET,
+            old_key=duplicate.slug,
+            user=user,
+        )
+        survivor.domain = survivor.domain or domain
+        survivor.homepage = survivor.homepage or homepage
+        survivor.save(update_fields=["domain", "homepage", "updated_at"])
+    return report
+
+
+def merge_articles(*, survivor: Article, duplicate: Article, user=None) -> MergeReport:
+    """Merge a duplicate article into another: the events and statements citing it, its links
+    and every URL it was seen under move to the survivor, and its page redirects there."""
+    with transaction.atomic():
+        urls = {duplicate.canonical_url, duplicate.url}
+        report = merge_records(
+            survivor=survivor,
+            duplicate=duplicate,
+            kind=MergedRecord.Kind.ARTICLE,
+            old_key=duplicate.pk,
+            user=user,
+        )
+        for url in urls - {survivor.canonical_url}:
+            ArticleURL.objects.get_or_create(url=url, defaults={"article": survivor})
+    return report

@@ -134,11 +134,12 @@ def _repoint_rows(rel, survivor, duplicate, report, note) -> None:
     name = rel.field.name
     for row in rel.related_model._default_manager.filter(**{name: duplicate}).order_by("pk"):
         if rel.related_model is type(survivor) and row.pk == survivor.pk:
-            # The survivor sat under the duplicate (a parent): it takes the duplicate's place.
-            survivor.parent_id = duplicate.parent_id if duplicate.parent_id != survivor.pk else None
-            type(survivor)._default_manager.filter(pk=survivor.pk).update(
-                parent_id=survivor.parent_id
-            )
+            # The survivor pointed at the duplicate (its parent, its original): it takes the
+            # duplicate's own value instead, unless that is the survivor itself.
+            attname = rel.field.attname
+            inherited = getattr(duplicate, attname)
+            inherited = None if inherited == survivor.pk else inherited
+            type(survivor)._default_manager.filter(pk=survivor.pk).update(**{attname: inherited})
             report.count(report.moved, _label(rel))
             continue
         setattr(row, name, survivor)

@@ -97,12 +97,15 @@ def test_an_unfetchable_page_keeps_curated_text_and_date(tracked_record):
     assert Article.objects.with_content().filter(pk=article.pk).exists()
 
 
-def test_curated_text_is_sanitised():
+def test_curated_text_is_stored_as_plain_text_and_escaped_on_the_page(client):
     added = services.add_article_by_url(
-        url="https://paywalled.example/x", text="<script>alert(1)</script>Plain words."
+        url="https://paywalled.example/x", text="<script>alert(1)</script>\x00 Plain   words."
     )
 
-    assert "<script" not in added.article.text and "Plain words." in added.article.text
+    assert added.article.text == "<script>alert(1)</script> Plain words."
+    page = client.get(added.article.get_absolute_url()).content.decode()
+    assert "<script>alert(1)" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; Plain words." in page
 
 
 def test_admin_add_by_url_fetches_and_shows_the_suggestions(

@@ -154,3 +154,49 @@ def test_admin_merge_previews_then_merges(curator_client, pair):
     assert done.status_code == 302
     assert not Actor.objects.filter(pk=duplicate.pk).exists()
     assert MergedRecord.objects.get().old_key == "us-ice"
+
+
+def test_merging_two_articles_keeps_every_citation_and_url(client):
+    from apps.news import services as news_services
+    from apps.news.models import Article, ArticleURL
+
+    survivor = ArticleFactory(canonical_url="https://news.example/story")
+    duplicate = ArticleFactory(canonical_url="https://news.example/story-amp")
+    copy = ArticleFactory(near_duplicate_of=duplicate)
+    event = EventFactory()
+    event.sources.add(duplicate)
+    statement = StatementFactory(source=duplicate)
+    ArticleLinkFactory(article=duplicate, agreement=event.agreement, status="confirmed")
+    old_url = duplicate.get_absolute_url()
+
+    news_services.merge_articles(survivor=survivor, duplicate=duplicate)
+
+    assert not Article.objects.filter(pk=duplicate.pk).exists()
+    assert list(event.sources.all()) == [survivor]
+    statement.refresh_from_db()
+    copy.refresh_from_db()
+    assert statement.source == survivor and copy.near_duplicate_of == survivor
+    assert survivor.links.get().status == "confirmed"
+    assert ArticleURL.objects.get(url="https://news.example/story-amp").article == survivor
+    response = client.get(old_url)
+    assert response.status_code == 301 and response["Location"] == survivor.get_absolute_url()
+
+
+def test_merging_two_outlets_moves_feeds_and_articles_and_redirects(client):
+    from apps.news import services as news_services
+    from tests.factories import FeedFactory, OutletFactory
+
+    survivor = OutletFactory(slug="ap", domain="")
+    duplicate = OutletFactory(slug="associated-press", domain="apnews.example")
+    feed = FeedFactory(outlet=duplicate)
+    article = ArticleFactory(outlet=duplicate)
+
+    news_services.merge_outlets(survivor=survivor, duplicate=duplicate)
+
+    feed.refresh_from_db()
+    article.refresh_from_db()
+    survivor.refresh_from_db()
+    assert feed.outlet == survivor and article.outlet == survivor
+    assert survivor.domain == "apnews.example"
+    response = client.get(reverse("news:outlet-detail", kwargs={"slug": "associated-press"}))
+    assert response.status_code == 301 and response["Location"] == survivor.get_absolute_url()
