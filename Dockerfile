@@ -10,11 +10,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
-# Dependencies before the code, so that a code change does not reinstall them. The project
-# itself ships no package (`packages = []`): `pip install .` installs the pinned dependencies
-# of pyproject.toml and the code runs from /app.
-COPY pyproject.toml README.md ./
-RUN pip install . && rm -rf build ./*.egg-info
+# Dependencies before the code, so that a code change does not reinstall them: every package,
+# transitive ones included, at the version of requirements.lock (what CI tested). The project
+# itself ships no package (`packages = []`); the code runs from /app.
+COPY requirements.lock ./
+RUN pip install --no-deps -r requirements.lock
 
 COPY . .
 

@@ -5,17 +5,25 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run demo test lint format bench seed-bench bench-smoke eval worker beat clean
+.PHONY: install lock run demo test lint format bench seed-bench bench-smoke eval worker beat clean mutation
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
+# Every package, transitive ones included, at the version of the lock file that CI tested; the
+# project itself is then linked in without letting pip resolve anything again.
+$(VENV)/.installed: requirements-dev.lock pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet -r requirements-dev.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
 
 install: $(VENV)/.installed  ## create the virtual environment and install everything
+
+lock: | $(BIN)/python  ## re-resolve the lock files after a change to pyproject.toml's pins
+	$(BIN)/python -m pip install --quiet pip-tools==7.6.2
+	$(BIN)/pip-compile --quiet --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links -o requirements.lock pyproject.toml
+	$(BIN)/pip-compile --quiet --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links --extra dev --extra bench -o requirements-dev.lock pyproject.toml
 
 demo: install  ## migrate and load the IRS–ICE MOU demo data
 	$(BIN)/python manage.py migrate --noinput
@@ -24,10 +32,13 @@ demo: install  ## migrate and load the IRS–ICE MOU demo data
 run: demo  ## install, migrate, load the demo data and serve on http://127.0.0.1:8000/
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
+# One worker per core (pytest-xdist); each test file stays on one worker, so a module's shared
+# fixtures are built once. PYTEST_ARGS="-n 0" runs in one process.
 test: install  ## the whole test suite (browser tests need Debian's chromium)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n auto --dist loadfile $(PYTEST_ARGS)
 
-lint: install  ## ruff, Django's checks, and no missing migrations
+lint: install  ## ruff, Django's checks, no missing migrations, lock files in step with pyproject.toml
+	$(BIN)/python scripts/check_lock.py
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py check
@@ -37,8 +48,8 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# The bench extra is part of requirements-dev.lock (CI runs the bench smoke).
 $(VENV)/.bench-installed: $(VENV)/.installed
-	$(BIN)/python -m pip install --quiet -e ".[dev,bench]"
 	touch $@
 
 SCALE ?= medium
@@ -64,4 +75,7 @@ beat: install
 	$(BIN)/celery -A policytracker beat --loglevel=info
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache mutants mutation-results
+
+mutation: install  ## mutation testing of the critical modules (scripts/mutation.py; see README)
+	$(BIN)/python scripts/mutation.py $(MUTATION_ARGS)

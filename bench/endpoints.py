@@ -3,9 +3,9 @@
 To add one: append an `Endpoint` to ENDPOINTS. `path` and `raw` are format strings over the
 targets the runner finds in the seeded data (see `bench.runner.find_targets`):
 `typical_agreement`, `largest_agreement`, `busiest_actor`, `typical_challenge`,
-`deep_cursor`, `deep_published_at`, `deep_id`, `rare_word`. If no raw handler has the shape of
-the new page, add its SQL to `bench/raw.py` (HANDLERS) — one statement, bounded as the page
-should be.
+`deep_cursor`, `deep_published_at`, `deep_id`, `rare_word`, `search_word`, `typo_name`. If no
+raw handler has the shape of the new page, add its SQL to `bench/raw.py` (HANDLERS) — one
+statement, bounded as the page should be.
 """
 
 from dataclasses import dataclass
@@ -80,6 +80,51 @@ ENDPOINTS = [
         "html challenge",
         "/challenges/{typical_challenge}/",
         "/__raw__/challenge-page?slug={typical_challenge}",
+        kind="html",
+    ),
+    # The journalists' pages (issue 13).
+    Endpoint("html what changed page 2", "/?page=2", "/__raw__/changes-page", kind="html"),
+    Endpoint("html agreements index", "/agreements/", "/__raw__/agreement-index", kind="html"),
+    Endpoint(
+        "html agreements index ?status=",
+        "/agreements/?status=in_effect&ordering=-signed_on",
+        "/__raw__/agreement-index",
+        kind="html",
+    ),
+    Endpoint("html actors index", "/actors/", "/__raw__/actor-index", kind="html"),
+    Endpoint("html challenges index", "/challenges/", "/__raw__/challenge-index", kind="html"),
+    Endpoint("html topics index", "/topics/", "/__raw__/topic-index", kind="html"),
+    Endpoint(
+        "html embed largest",
+        "/embed/agreements/{largest_agreement}/",
+        "/__raw__/embed-page?slug={largest_agreement}",
+        kind="html",
+    ),
+    Endpoint(
+        "csv timeline largest",
+        "/agreements/{largest_agreement}/timeline.csv",
+        "/__raw__/timeline?slug={largest_agreement}",
+    ),
+    Endpoint("atom everything", "/feed/", "/__raw__/feed"),
+    Endpoint(
+        "atom agreement largest",
+        "/agreements/{largest_agreement}/feed/",
+        "/__raw__/feed",
+    ),
+    Endpoint(
+        "api search",
+        "/api/v1/search/?q={search_word}",
+        "/__raw__/site-search?q={search_word}",
+    ),
+    Endpoint(
+        "api search typo name",
+        "/api/v1/search/?q={typo_name}",
+        "/__raw__/site-search?q={typo_name}",
+    ),
+    Endpoint(
+        "html search",
+        "/search/?q={search_word}",
+        "/__raw__/site-search-page?q={search_word}",
         kind="html",
     ),
 ]

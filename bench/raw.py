@@ -7,7 +7,8 @@ parsing it again. The HTML counterparts parse that JSON and write plain escaped 
 
 What "perfect" returns is the bounded shape the issue asks for: a detail carries at most `CAP`
 items of each long collection (with the total count), a page at most `PAGE_TIMELINE_CAP`
-timeline entries; the timeline endpoint is the whole timeline, as the API promises today.
+timeline entries, and the timeline endpoint its first page of `TIMELINE_PAGE` entries with the
+total count (the paginated sub-resource the issue asks for).
 """
 
 import html
@@ -18,6 +19,7 @@ import orjson
 import psycopg
 
 CAP = 20
+TIMELINE_PAGE = 100
 PAGE_TIMELINE_CAP = 200
 PAGE_SIZE = 50
 
@@ -49,14 +51,20 @@ _AGREEMENT_SUMMARY = f"""json_build_object(
               WHERE p.agreement_id = a.id),
   'latest_event', {_LATEST_EVENT})"""
 
-AGREEMENT_LIST = f"""
+
+def _agreement_list(where: str) -> str:
+    # One statement per filter shape: "%(status)s IS NULL OR …" would keep a prepared
+    # statement's generic plan off the index.
+    return f"""
 SELECT json_build_object(
-  'count', (SELECT count(*) FROM tracker_agreement a
-            WHERE %(status)s::text IS NULL OR a.status = %(status)s),
+  'count', (SELECT count(*) FROM tracker_agreement a WHERE {where}),
   'results', (SELECT coalesce(json_agg({_AGREEMENT_SUMMARY} ORDER BY a.title, a.id), '[]')
-              FROM (SELECT * FROM tracker_agreement a
-                    WHERE %(status)s::text IS NULL OR a.status = %(status)s
+              FROM (SELECT * FROM tracker_agreement a WHERE {where}
                     ORDER BY a.title, a.id LIMIT {PAGE_SIZE}) a))::text"""
+
+
+AGREEMENT_LIST = _agreement_list("true")
+AGREEMENT_LIST_BY_STATUS = _agreement_list("a.status = %(status)s")
 
 _SOURCES = """(SELECT coalesce(json_agg(json_build_object('id', ar.id, 'title', ar.title,
     'url', ar.url, 'outlet', o.name, 'published_at', ar.published_at)
@@ -82,13 +90,13 @@ def _timeline(limit: str = "") -> str:
       ORDER BY {_EVENT_ORDER.format(d="")} {limit}) e)"""
 
 
-def _capped(select: str, order: str, source: str) -> str:
-    """At most CAP items of a collection as JSON, and its total count."""
+def _capped(select: str, order: str, source: str, key: str) -> str:
+    """At most CAP items of a collection as JSON, and its total count. The CAP keys are chosen
+    first, on narrow rows, so JSON is built for those alone (`source` ends in a WHERE clause)."""
     return f"""json_build_object(
       'count', (SELECT count(*) {source}),
-      'results', (SELECT coalesce(json_agg(x.j ORDER BY x.o), '[]') FROM (
-         SELECT {select} AS j, row_number() OVER (ORDER BY {order}) AS o {source}
-         ORDER BY {order} LIMIT {CAP}) x))"""
+      'results', (SELECT coalesce(json_agg({select} ORDER BY {order}), '[]') {source}
+                  AND {key} IN (SELECT {key} {source} ORDER BY {order} LIMIT {CAP})))"""
 
 
 _AGREEMENT_DETAIL = f"""{_AGREEMENT_SUMMARY}::jsonb || jsonb_build_object(
@@ -109,6 +117,7 @@ _AGREEMENT_DETAIL = f"""{_AGREEMENT_SUMMARY}::jsonb || jsonb_build_object(
         "po.stance, pa.name, po.id",
         "FROM tracker_position po JOIN tracker_actor pa ON pa.id = po.actor_id "
         "WHERE po.agreement_id = a.id",
+        "po.id",
     )
 },
   'statements', {
@@ -118,6 +127,7 @@ _AGREEMENT_DETAIL = f"""{_AGREEMENT_SUMMARY}::jsonb || jsonb_build_object(
         "s.said_on DESC, s.id DESC",
         "FROM tracker_statement s JOIN tracker_position po ON po.id = s.position_id "
         "JOIN tracker_actor sp ON sp.id = s.speaker_id WHERE po.agreement_id = a.id",
+        "s.id",
     )
 },
   'challenges', {
@@ -127,6 +137,7 @@ _AGREEMENT_DETAIL = f"""{_AGREEMENT_SUMMARY}::jsonb || jsonb_build_object(
         "c.filed_on DESC, c.id",
         "FROM tracker_legalchallenge c JOIN tracker_legalchallenge_agreements lca "
         "ON lca.legalchallenge_id = c.id WHERE lca.agreement_id = a.id",
+        "c.id",
     )
 },
   'articles', {
@@ -136,13 +147,22 @@ _AGREEMENT_DETAIL = f"""{_AGREEMENT_SUMMARY}::jsonb || jsonb_build_object(
         "ar.published_at DESC, ar.id DESC",
         "FROM news_articlelink l JOIN news_article ar ON ar.id = l.article_id "
         "WHERE l.agreement_id = a.id AND l.status = 'confirmed'",
+        "l.id",
     )
 })"""
 
 AGREEMENT_DETAIL = f"""SELECT ({_AGREEMENT_DETAIL})::text
 FROM tracker_agreement a WHERE a.slug = %(slug)s"""
 
-AGREEMENT_TIMELINE = f"SELECT {_timeline()}::text FROM tracker_agreement a WHERE a.slug = %(slug)s"
+AGREEMENT_TIMELINE = f"""SELECT json_build_object(
+  'count', (SELECT count(*) FROM (
+      SELECT e.id FROM tracker_event e WHERE e.agreement_id = a.id
+      UNION
+      SELECT e.id FROM tracker_event e
+        JOIN tracker_legalchallenge_agreements lca ON lca.legalchallenge_id = e.challenge_id
+        WHERE lca.agreement_id = a.id) e),
+  'results', {_timeline(f"LIMIT {TIMELINE_PAGE}")})::text
+FROM tracker_agreement a WHERE a.slug = %(slug)s"""
 
 AGREEMENT_PAGE = f"""SELECT json_build_object('agreement', {_AGREEMENT_DETAIL},
   'timeline', {_timeline(f"LIMIT {PAGE_TIMELINE_CAP}")})::text
@@ -178,13 +198,19 @@ _ARTICLE = """json_build_object('id', ar.id, 'url', ar.url, 'canonical_url', ar.
      LEFT JOIN tracker_legalchallenge ch ON ch.id = l.challenge_id
      WHERE l.article_id = ar.id))"""
 
-ARTICLES = f"""
+
+def _articles(where: str) -> str:
+    return f"""
 SELECT coalesce(json_agg({_ARTICLE} ORDER BY ar.published_at DESC, ar.id DESC), '[]')::text
 FROM (SELECT * FROM news_article ar
-      WHERE ar.fetch_status = 'fetched' AND ar.published_at IS NOT NULL
-        AND (%(published_at)s::timestamptz IS NULL
-             OR (ar.published_at, ar.id) < (%(published_at)s::timestamptz, %(id)s::bigint))
+      WHERE ar.fetch_status = 'fetched' AND ar.published_at IS NOT NULL AND {where}
       ORDER BY ar.published_at DESC, ar.id DESC LIMIT {PAGE_SIZE}) ar"""
+
+
+ARTICLES = _articles("true")
+ARTICLES_AFTER = _articles(
+    "(ar.published_at, ar.id) < (%(published_at)s::timestamptz, %(id)s::bigint)"
+)
 
 # No index serves a substring search yet; this is the same filter the API runs (title
 # icontains), so the ratio shows the framework's overhead and the absolute time the scan.
@@ -206,6 +232,7 @@ SELECT json_build_object('slug', x.slug, 'name', x.name, 'kind', x.kind,
         "ag.title, p.sequence, p.id",
         "FROM tracker_party p JOIN tracker_agreement ag ON ag.id = p.agreement_id "
         "WHERE p.actor_id = x.id",
+        "p.id",
     )
 },
   'positions', {
@@ -215,6 +242,7 @@ SELECT json_build_object('slug', x.slug, 'name', x.name, 'kind', x.kind,
         "ag.title, po.id",
         "FROM tracker_position po JOIN tracker_agreement ag ON ag.id = po.agreement_id "
         "WHERE po.actor_id = x.id",
+        "po.id",
     )
 },
   'statements', {
@@ -224,6 +252,7 @@ SELECT json_build_object('slug', x.slug, 'name', x.name, 'kind', x.kind,
         "s.said_on DESC, s.id",
         "FROM tracker_statement s JOIN tracker_position po ON po.id = s.position_id "
         "JOIN tracker_agreement ag ON ag.id = po.agreement_id WHERE s.speaker_id = x.id",
+        "s.id",
     )
 },
   'cases', {
@@ -232,6 +261,7 @@ SELECT json_build_object('slug', x.slug, 'name', x.name, 'kind', x.kind,
         "c.caption, cp.id",
         "FROM tracker_challengeparty cp JOIN tracker_legalchallenge c "
         "ON c.id = cp.challenge_id WHERE cp.actor_id = x.id",
+        "cp.id",
     )
 },
   'articles', {
@@ -241,6 +271,7 @@ SELECT json_build_object('slug', x.slug, 'name', x.name, 'kind', x.kind,
         "ar.published_at DESC, ar.id DESC",
         "FROM news_articlelink l JOIN news_article ar ON ar.id = l.article_id "
         "WHERE l.actor_id = x.id AND l.status = 'confirmed'",
+        "l.id",
     )
 })::text
 FROM tracker_actor x WHERE x.slug = %(slug)s"""
@@ -265,6 +296,112 @@ SELECT json_build_object('caption', c.caption, 'slug', c.slug, 'status', c.statu
 )::text
 FROM tracker_legalchallenge c WHERE c.slug = %(slug)s"""
 
+# The site search (/api/v1/search/ and /search/) in one statement: each kind's newest 1,000
+# matches, ranked; counts; the best five of each kind with a ts_headline snippet; the names
+# closest to the query by trigrams. The app adds its per-search settings and escaping.
+SITE_SEARCH = """
+WITH q AS (SELECT websearch_to_tsquery('english', %(q)s) AS query),
+candidates AS MATERIALIZED (
+  (SELECT id FROM search_searchdocument WHERE kind = 'agreement' AND vector @@ (SELECT query FROM q)
+   ORDER BY date DESC NULLS LAST, id DESC LIMIT 1000) UNION ALL
+  (SELECT id FROM search_searchdocument WHERE kind = 'actor' AND vector @@ (SELECT query FROM q)
+   ORDER BY date DESC NULLS LAST, id DESC LIMIT 1000) UNION ALL
+  (SELECT id FROM search_searchdocument WHERE kind = 'challenge' AND vector @@ (SELECT query FROM q)
+   ORDER BY date DESC NULLS LAST, id DESC LIMIT 1000) UNION ALL
+  (SELECT id FROM search_searchdocument WHERE kind = 'event' AND vector @@ (SELECT query FROM q)
+   ORDER BY date DESC NULLS LAST, id DESC LIMIT 1000) UNION ALL
+  (SELECT id FROM search_searchdocument WHERE kind = 'statement' AND vector @@ (SELECT query FROM q)
+   ORDER BY date DESC NULLS LAST, id DESC LIMIT 1000) UNION ALL
+  (SELECT id FROM search_searchdocument WHERE kind = 'article' AND vector @@ (SELECT query FROM q)
+   ORDER BY date DESC NULLS LAST, id DESC LIMIT 1000)
+),
+ranked AS (
+  SELECT d.id, d.kind, d.date, ts_rank_cd(d.vector, (SELECT query FROM q), 32) AS rank,
+         count(*) OVER (PARTITION BY d.kind) AS found
+  FROM candidates c JOIN search_searchdocument d ON d.id = c.id),
+numbered AS (
+  SELECT *, row_number() OVER (PARTITION BY kind ORDER BY rank DESC, date DESC NULLS LAST,
+                                id DESC) AS position FROM ranked),
+top AS (SELECT * FROM numbered WHERE position <= 5)
+SELECT json_build_object(
+  'counts', (SELECT coalesce(json_object_agg(kind, found), '{}')
+             FROM (SELECT DISTINCT kind, found FROM numbered) c),
+  'results', (SELECT coalesce(json_agg(json_build_object(
+      'type', d.kind, 'id', d.object_id, 'title', d.title, 'url', d.url, 'date', d.date,
+      'snippet', ts_headline('english', left(coalesce(s_agreement.summary, s_actor.description,
+                               s_challenge.summary, s_event.description, s_statement.text,
+                               s_article.text), 20000),
+                             (SELECT query FROM q), 'MaxWords=35, MinWords=15, MaxFragments=2'))
+      ORDER BY t.kind, t.position), '[]')
+    FROM top t JOIN search_searchdocument d ON d.id = t.id
+  LEFT JOIN tracker_agreement s_agreement ON d.kind = 'agreement' AND s_agreement.id = d.object_id
+  LEFT JOIN tracker_actor s_actor ON d.kind = 'actor' AND s_actor.id = d.object_id
+  LEFT JOIN tracker_legalchallenge s_challenge
+    ON d.kind = 'challenge' AND s_challenge.id = d.object_id
+  LEFT JOIN tracker_event s_event ON d.kind = 'event' AND s_event.id = d.object_id
+  LEFT JOIN tracker_statement s_statement ON d.kind = 'statement' AND s_statement.id = d.object_id
+  LEFT JOIN news_article s_article ON d.kind = 'article' AND s_article.id = d.object_id),
+  'names', (SELECT coalesce(json_agg(json_build_object('title', n.title, 'url', n.url)), '[]')
+    FROM (SELECT title, url FROM search_searchdocument
+          WHERE names <> '' AND %(q)s <%% names AND kind IN ('actor', 'agreement', 'challenge')
+          ORDER BY word_similarity(%(q)s, names) DESC, id LIMIT 3) n)
+)::text"""
+
+
+# The journalists' pages (issue 13): what changed, the index pages, feeds.
+INDEX_PAGE_SIZE = 25
+
+CHANGES_PAGE = f"""
+SELECT json_agg(json_build_object('kind', x.kind, 'id', x.id, 'at', x.at) ORDER BY x.at DESC)::text
+FROM ((SELECT 'event' kind, id, created_at at FROM tracker_event
+        ORDER BY created_at DESC, id DESC LIMIT {INDEX_PAGE_SIZE + 1})
+      UNION ALL
+      (SELECT 'statement', id, created_at FROM tracker_statement
+        ORDER BY created_at DESC, id DESC LIMIT {INDEX_PAGE_SIZE + 1})
+      UNION ALL
+      (SELECT 'coverage', id, decided_at FROM news_articlelink
+        WHERE status = 'confirmed' AND decided_at IS NOT NULL
+        ORDER BY decided_at DESC, id DESC LIMIT {INDEX_PAGE_SIZE + 1})
+      ORDER BY 3 DESC LIMIT {INDEX_PAGE_SIZE + 1}) x"""
+
+AGREEMENT_INDEX = f"""
+SELECT json_build_object(
+  'count', (SELECT count(*) FROM tracker_agreement),
+  'results', (SELECT coalesce(json_agg({_AGREEMENT_SUMMARY} ORDER BY a.title, a.id), '[]')
+              FROM (SELECT * FROM tracker_agreement a ORDER BY a.title, a.id
+                    LIMIT {INDEX_PAGE_SIZE}) a))::text"""
+
+ACTOR_INDEX = f"""
+SELECT json_build_object(
+  'count', (SELECT count(*) FROM tracker_actor),
+  'results', (SELECT coalesce(json_agg(json_build_object('name', a.name, 'slug', a.slug,
+                'kind', a.kind, 'description', a.description) ORDER BY a.name, a.id), '[]')
+              FROM (SELECT * FROM tracker_actor a ORDER BY a.name, a.id
+                    LIMIT {INDEX_PAGE_SIZE}) a))::text"""
+
+CHALLENGE_INDEX = f"""
+SELECT json_build_object(
+  'count', (SELECT count(*) FROM tracker_legalchallenge),
+  'results', (SELECT coalesce(json_agg(json_build_object('caption', c.caption,
+                'slug', c.slug, 'status', c.status, 'docket_number', c.docket_number,
+                'court', co.name) ORDER BY c.filed_on DESC, c.caption, c.id), '[]')
+              FROM (SELECT * FROM tracker_legalchallenge c
+                    ORDER BY c.filed_on DESC, c.caption, c.id LIMIT {INDEX_PAGE_SIZE}) c
+              LEFT JOIN tracker_actor co ON co.id = c.court_id))::text"""
+
+TOPIC_INDEX = f"""
+SELECT json_build_object(
+  'count', (SELECT count(*) FROM tracker_topic),
+  'results', (SELECT coalesce(json_agg(json_build_object('name', t.name, 'slug', t.slug,
+                'agreements', (SELECT count(*) FROM tracker_agreement_topics at
+                               WHERE at.topic_id = t.id)) ORDER BY t.name, t.id), '[]')
+              FROM (SELECT * FROM tracker_topic t ORDER BY t.name, t.id
+                    LIMIT {INDEX_PAGE_SIZE}) t))::text"""
+
+EVENT_FEED = f"""
+SELECT json_agg({_TIMELINE_EVENT} ORDER BY e.created_at DESC, e.id DESC)::text
+FROM (SELECT * FROM tracker_event e ORDER BY e.created_at DESC, e.id DESC LIMIT 50) e"""
+
 
 def _params(query: dict) -> dict:
     one = {key: values[0] for key, values in query.items()}
@@ -273,6 +410,7 @@ def _params(query: dict) -> dict:
         "status": one.get("status") or None,
         "published_at": one.get("published_at") or None,
         "id": int(one.get("id", 0) or 0),
+        "q": one.get("q", ""),
         "pattern": "%" + one.get("q", "").replace("%", r"\%").replace("_", r"\_") + "%",
     }
 
@@ -284,10 +422,19 @@ HANDLERS = {
     "timeline": (AGREEMENT_TIMELINE, False),
     "articles": (ARTICLES, False),
     "search": (ARTICLE_SEARCH, False),
+    "site-search": (SITE_SEARCH, False),
+    "site-search-page": (SITE_SEARCH, True),
     "home": (HOME_PAGE, True),
     "agreement-page": (AGREEMENT_PAGE, True),
     "actor-page": (ACTOR_PAGE, True),
     "challenge-page": (CHALLENGE_PAGE, True),
+    "changes-page": (CHANGES_PAGE, True),
+    "agreement-index": (AGREEMENT_INDEX, True),
+    "actor-index": (ACTOR_INDEX, True),
+    "challenge-index": (CHALLENGE_INDEX, True),
+    "topic-index": (TOPIC_INDEX, True),
+    "embed-page": (AGREEMENT_TIMELINE, True),
+    "feed": (EVENT_FEED, False),
 }
 
 _connection = None
@@ -330,6 +477,10 @@ def application(environ, start_response):
         return [b'{"detail":"Not found."}']
     sql, is_page = HANDLERS[name]
     params = _params(parse_qs(environ.get("QUERY_STRING", "")))
+    if name == "agreements" and params["status"]:
+        sql = AGREEMENT_LIST_BY_STATUS
+    elif name == "articles" and params["published_at"]:
+        sql = ARTICLES_AFTER
     with _cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()

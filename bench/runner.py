@@ -41,6 +41,29 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "results"
 LUA = Path(__file__).resolve().parent / "wrk_report.lua"
 RARE_WORD = "zyzzogeton"
+# Site search is measured on a word in about this share of the articles (the issue's bar is
+# for terms matching up to 5 %), found in a sample of the search index.
+SEARCH_WORD_SHARE = 0.02
+SEARCH_WORD = f"""
+SELECT word FROM ts_stat('SELECT vector FROM search_searchdocument
+                          WHERE kind = ''article'' AND id % 50 = 0'),
+     (SELECT greatest(count(*), 1) n FROM search_searchdocument
+      WHERE kind = 'article' AND id % 50 = 0) sample
+WHERE length(word) > 3
+ORDER BY abs(ndoc::float / sample.n - {SEARCH_WORD_SHARE}), word LIMIT 1"""
+
+
+def misspelt(name: str) -> str:
+    """The name with one letter changed, as a hurried typist would: the last vowel of its
+    longest word, so "Kristi Noem" becomes "Kristi Noam"."""
+    words = name.split()
+    longest = max(range(len(words)), key=lambda i: len(words[i]))
+    word = words[longest]
+    for i in range(len(word) - 1, 0, -1):
+        if word[i] in "aeiou":
+            words[longest] = word[:i] + ("a" if word[i] != "a" else "e") + word[i + 1 :]
+            break
+    return " ".join(words)
 
 
 def parse_args(argv=None):
@@ -57,6 +80,9 @@ def parse_args(argv=None):
     parser.add_argument("--output", type=Path, help="JSON path (default bench/results/…).")
     parser.add_argument("--no-plot", action="store_true")
     parser.add_argument(
+        "--report", type=Path, help="Print the table, .md and plot of a results JSON; no run."
+    )
+    parser.add_argument(
         "--quick",
         action="store_true",
         help="CI smoke: one 1-second round per endpoint, results not written to bench/results.",
@@ -67,9 +93,29 @@ def parse_args(argv=None):
         "--ingest-articles", type=int, default=5000, help="Articles for the ingestion run."
     )
     parser.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpora")
+    parser.add_argument(
+        "--soak",
+        type=int,
+        metavar="SECONDS",
+        help="Soak: a mix of every endpoint for SECONDS, sampling each worker's memory.",
+    )
+    parser.add_argument("--soak-slice", type=int, default=30, help="Seconds per soak slice.")
+    parser.add_argument("--sample-every", type=float, default=5.0, help="Seconds between samples.")
+    parser.add_argument(
+        "--soak-slow",
+        type=float,
+        default=5.0,
+        help="Leave out of the soak an endpoint whose first answer takes longer (seconds).",
+    )
+    parser.add_argument(
+        "--cold",
+        action="store_true",
+        help="Response cache off (RESPONSE_CACHE_SECONDS=0): every request renders. Without "
+        "REDIS_URL the cache is off anyway.",
+    )
     args = parser.parse_args(argv)
     if args.quick:
-        args.duration, args.rounds, args.timeout = 1, 1, min(args.timeout, 10.0)
+        args.duration, args.rounds = 1, 1
     return args
 
 
@@ -115,6 +161,10 @@ def find_targets(url: str) -> tuple[dict, dict]:
                  SELECT actor_id FROM news_articlelink WHERE actor_id IS NOT NULL) x
                ON x.id = a.id GROUP BY a.id ORDER BY count(*) DESC, a.id LIMIT 1"""
         )[0]
+        search_word = one(SEARCH_WORD)
+        busiest_name = one(
+            f"SELECT name FROM tracker_actor WHERE slug = '{busiest.replace(chr(39), '')}'"
+        )[0]
         challenge = one(
             """SELECT c.slug FROM tracker_legalchallenge c
                LEFT JOIN (SELECT challenge_id, count(*) n FROM tracker_event GROUP BY 1) e
@@ -139,6 +189,8 @@ def find_targets(url: str) -> tuple[dict, dict]:
         "deep_published_at": quote(published_at.isoformat()),
         "deep_id": deep[1],
         "rare_word": RARE_WORD,
+        "search_word": quote(search_word[0] if search_word else RARE_WORD),
+        "typo_name": quote(misspelt(busiest_name)),
     }
     return targets, counts
 
@@ -151,7 +203,11 @@ def guess_scale(counts: dict) -> str:
 # --- gunicorn ------------------------------------------------------------------------------
 
 
-def server_environment(url: str) -> dict:
+def response_cache_on(args) -> bool:
+    return bool(os.environ.get("REDIS_URL")) and not args.cold
+
+
+def server_environment(url: str, *, response_cache: bool = False) -> dict:
     env = dict(os.environ)
     env.update(
         DEBUG="0",
@@ -163,6 +219,11 @@ def server_environment(url: str) -> dict:
         CONN_MAX_AGE="600",
         LOG_LEVEL="WARNING",
         DJANGO_SETTINGS_MODULE="policytracker.settings",
+        # The throttle stays in the path (its cost is part of every request) but at a rate no
+        # load generator reaches: a 429 would measure the refusal, not the page.
+        API_ANON_RATE="100000000/min",
+        API_USER_RATE="100000000/min",
+        RESPONSE_CACHE_SECONDS="300" if response_cache else "0",
     )
     return env
 
@@ -227,7 +288,10 @@ class Server:
 
 def probe(base: str, path: str, timeout: float) -> dict:
     """One request: status, size, SQL statements (app only), seconds; or a timeout."""
-    request = urllib.request.Request(base + path, headers={"X-Bench-Count-Queries": "1"})
+    # A cookie keeps this request out of the response cache: the count is of a real render.
+    request = urllib.request.Request(
+        base + path, headers={"X-Bench-Count-Queries": "1", "Cookie": "bench=uncached"}
+    )
     started = time.perf_counter()
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
@@ -289,6 +353,29 @@ def summarise(runs: list[dict]) -> dict:
     }
 
 
+def _ok(status) -> bool:
+    return status is not None and 200 <= status < 300
+
+
+def _sequential(seconds: list) -> dict:
+    """Figures from single requests one after another (an endpoint too slow for wrk)."""
+    answered = [x for x in seconds if x is not None]
+    if not answered:
+        return {"errors": len(seconds), "timeouts": len(seconds), "note": "no answer"}
+    middle = statistics.median(answered)
+    return {
+        "requests": len(answered),
+        "rps": round(1 / middle, 3),
+        "p50_ms": round(middle * 1000, 1),
+        "p99_ms": round(max(answered) * 1000, 1),
+        "max_ms": round(max(answered) * 1000, 1),
+        "errors": len(seconds) - len(answered),
+        "timeouts": len(seconds) - len(answered),
+        "non2xx": 0,
+        "note": "single requests in sequence: too slow for a wrk run",
+    }
+
+
 def measure(endpoint: Endpoint, targets: dict, server: Server, args) -> dict:
     path, raw = endpoint.path.format(**targets), endpoint.raw.format(**targets)
     result = {"name": endpoint.name, "kind": endpoint.kind, "path": path, "raw_path": raw}
@@ -296,22 +383,40 @@ def measure(endpoint: Endpoint, targets: dict, server: Server, args) -> dict:
     raw_probe = probe(server.base, raw, args.timeout)
     result["probe"], result["raw_probe"] = app_probe, raw_probe
     result["queries"] = app_probe.get("queries")
-    if app_probe["status"] is None or raw_probe["status"] is None:
-        # A worker is still busy with the request that timed out: let gunicorn end it.
-        result["app"] = {"errors": 1, "timeouts": 1, "rps": 0.0, "note": app_probe.get("error")}
-        result["raw"] = {"errors": 0 if raw_probe["status"] else 1}
-        time.sleep(args.timeout + 5)
+    failed = [
+        (side, p) for side, p in (("app", app_probe), ("raw", raw_probe)) if not _ok(p["status"])
+    ]
+    if failed:
+        for side, p in failed:
+            note = p.get("error") or f"HTTP {p['status']}"
+            result[side] = {"errors": 1, "timeouts": int(p["status"] is None), "note": note}
+        for side in {"app", "raw"} - {side for side, _ in failed}:
+            result[side] = {"errors": 0, "note": "not loaded: its counterpart failed"}
+        result["throughput_ratio"] = result["p50_ratio"] = result["bytes_ratio"] = None
+        if any(p["status"] is None for _, p in failed):
+            # A worker is still busy with the request that timed out: let gunicorn end it.
+            time.sleep(args.timeout + 5)
         return result
-    app_runs, raw_runs = [], []
+    app_runs, raw_runs, app_seconds = [], [], []
     options = {"duration": args.duration, "connections": args.connections}
+    # Slower than half a wrk run: wrk would see hardly an answer, so time single requests.
+    slow = app_probe["seconds"] > args.duration / 2
+    raw_slow = raw_probe["seconds"] > args.duration / 2
+    raw_seconds = []
     for _ in range(args.rounds):
-        app_runs.append(run_wrk(server.base + path, timeout=args.timeout, **options))
-        raw_runs.append(run_wrk(server.base + raw, timeout=args.timeout, **options))
-    result["app"], result["raw"] = summarise(app_runs), summarise(raw_runs)
-    if app_probe["status"] // 100 != 2:
-        result["app"]["errors"] = max(result["app"]["errors"], 1)
+        if slow:
+            app_seconds.append(probe(server.base, path, args.timeout).get("seconds"))
+        else:
+            app_runs.append(run_wrk(server.base + path, timeout=args.timeout, **options))
+        if raw_slow:
+            raw_seconds.append(probe(server.base, raw, args.timeout).get("seconds"))
+        else:
+            raw_runs.append(run_wrk(server.base + raw, timeout=args.timeout, **options))
+    result["raw"] = _sequential(raw_seconds) if raw_slow else summarise(raw_runs)
+    result["app"] = _sequential(app_seconds) if slow else summarise(app_runs)
     app, raw_ = result["app"], result["raw"]
-    result["throughput_ratio"] = round(app["rps"] / raw_["rps"], 4) if raw_["rps"] else None
+    measured = app.get("requests") and raw_.get("requests")
+    result["throughput_ratio"] = round(app["rps"] / raw_["rps"], 4) if measured else None
     result["p50_ratio"] = (
         round(app["p50_ms"] / raw_["p50_ms"], 2) if app["p50_ms"] and raw_["p50_ms"] else None
     )
@@ -347,14 +452,41 @@ def table(results: list[dict]) -> str:
     for r in results:
         app, raw = r["app"], r.get("raw", {})
         ratio = r.get("throughput_ratio")
-        if "p50_ms" not in app:
-            lines.append(f"{r['name']:<26} {'timed out: ' + str(app.get('note')):<60}")
+        if "p50_ms" not in app or "p50_ms" not in raw:
+            failed = app if app.get("errors") else raw
+            side = "" if failed is app else "raw: "
+            lines.append(f"{r['name']:<26} {side}failed: {failed.get('note')}")
             continue
         lines.append(
             f"{r['name']:<26} {app['rps']:>8.1f} {_ms(app['p50_ms']):>9} {_ms(app['p99_ms']):>9} "
             f"{app['errors']:>6} {_size(r['probe'].get('bytes')):>9} "
             f"{r['queries'] if r['queries'] is not None else '—':>5} {raw['rps']:>9.1f} "
             f"{_ms(raw['p50_ms']):>8} {_ratio(ratio):>7}"
+        )
+    return "\n".join(lines)
+
+
+def markdown_table(results: list[dict]) -> str:
+    """The README's table: one row per endpoint, app figures then the raw limit's."""
+    lines = [
+        "| page or endpoint | req/s | p50 | p99 | errors | bytes | SQL | raw req/s | raw p50 "
+        "| × raw (throughput) |",
+        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+    ]
+    for r in results:
+        app, raw = r["app"], r.get("raw", {})
+        if "p50_ms" not in app or "p50_ms" not in raw:
+            failed = app if app.get("errors") else raw
+            lines.append(f"| {r['name']} | {failed.get('note')} | | | {app.get('errors', 0)} "
+                         "| | | | | |")  # fmt: skip
+            continue
+        slow = " (seq.)" if "single requests" in (app.get("note") or "") else ""
+        raw_slow = " (seq.)" if "single requests" in (raw.get("note") or "") else ""
+        lines.append(
+            f"| {r['name']} | {app['rps']:.3g}{slow} | {_ms(app['p50_ms'])} ms "
+            f"| {_ms(app['p99_ms'])} ms | {app['errors']} | {_size(r['probe'].get('bytes'))} "
+            f"| {r['queries'] if r['queries'] is not None else '—'} | {raw['rps']:.3g}{raw_slow} "
+            f"| {_ms(raw['p50_ms'])} ms | {_ratio(r.get('throughput_ratio'))} |"
         )
     return "\n".join(lines)
 
@@ -380,7 +512,7 @@ def plot(results: list[dict], path: Path, title: str) -> bool:
     ax.set_xlabel("throughput as a fraction of the raw limit (log scale; targets 0.3–0.6)")
     ax.set_title(title, fontsize=10)
     for y, r in enumerate(ratios):
-        ax.text(r * 1.1, y, f"{r:.3g}" if r > 1e-4 else "timed out", va="center", fontsize=8)
+        ax.text(r * 1.1, y, f"{r:.3g}" if r > 1e-4 else "failed", va="center", fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -395,10 +527,26 @@ def ingest(args) -> dict:
     )
 
 
+def write_summaries(report: dict, output: Path, *, plot_too: bool) -> None:
+    """The Markdown table and the PNG plot next to a results JSON."""
+    output.with_suffix(".md").write_text(markdown_table(report["endpoints"]) + "\n")
+    print(f"table: {output.with_suffix('.md')}")
+    title = f"PolicyTracker at {report['scale']} scale vs the raw limit ({report['measured_at']})"
+    if plot_too and plot(report["endpoints"], output.with_suffix(".png"), title):
+        print(f"plot: {output.with_suffix('.png')}")
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
+    # Stopped from outside: still stop gunicorn on the way out.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    if args.report:
+        report = json.loads(args.report.read_text())
+        print(table(report["endpoints"]))
+        write_summaries(report, args.report, plot_too=not args.no_plot)
+        return 0
     url = database_url()
-    env = server_environment(url)
+    env = server_environment(url, response_cache=response_cache_on(args))
     if args.seed_first:
         subprocess.run(
             [sys.executable, "manage.py", "seed_bench", "--scale", args.scale or "small", "--reset"]
@@ -408,18 +556,30 @@ def main(argv=None) -> int:
         )
     targets, counts = find_targets(url)
     scale = args.scale or guess_scale(counts)
-    print(f"bench: {scale} scale, {counts['tracker_agreement']:,} agreements, targets {targets}")
+    cache_state = "on (Redis)" if response_cache_on(args) else "off"
+    print(
+        f"bench: {scale} scale, {counts['tracker_agreement']:,} agreements, response cache "
+        f"{cache_state}, targets {targets}"
+    )
     if args.ingest_only:
-        # Added to the results of the last full run at this scale.
-        output = args.output or RESULTS / f"{scale}.json"
-        report = json.loads(output.read_text()) if output.exists() else {"scale": scale}
-        report["ingestion"] = ingest(args)
-        print(json.dumps(report["ingestion"], indent=2))
+        output = args.output or RESULTS / "ingestion.json"
+        ingestion = ingest(args)
+        report = {
+            "measured_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "ingestion": ingestion,
+            "machine": {
+                "cpus": os.cpu_count(),
+                "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
+            },
+        }
+        print(json.dumps(report, indent=2))
         output.write_text(json.dumps(report, indent=2) + "\n")
         print(f"results: {output}")
         return 0
     collect_static(env)
     server = Server(port=args.port, workers=args.workers, timeout=args.timeout, env=env)
+    if args.soak:
+        return run_soak(args, server=server, targets=targets, scale=scale)
     started = time.perf_counter()
     results = []
     try:
@@ -451,6 +611,7 @@ def main(argv=None) -> int:
             "connections": args.connections,
             "workers": args.workers,
             "timeout_s": args.timeout,
+            "response_cache": cache_state,
         },
         "machine": {
             "cpus": os.cpu_count(),
@@ -464,17 +625,33 @@ def main(argv=None) -> int:
     if ingestion is not None:
         report["ingestion"] = ingestion
         print(json.dumps(ingestion, indent=2))
-    output = args.output or (None if args.quick else RESULTS / f"{scale}.json")
+    name = scale if response_cache_on(args) else f"{scale}-cold"
+    output = args.output or (None if args.quick else RESULTS / f"{name}.json")
     if output is not None:
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(json.dumps(report, indent=2) + "\n")
         print(f"results: {output}")
-        if not args.no_plot:
-            title = f"PolicyTracker at {scale} scale vs the raw limit ({report['measured_at']})"
-            if plot(results, output.with_suffix(".png"), title):
-                print(f"plot: {output.with_suffix('.png')}")
+        write_summaries(report, output, plot_too=not args.no_plot)
     failed = [r["name"] for r in results if r["app"].get("errors") or r["raw"].get("errors")]
     if failed:
         print(f"bench: errors (non-2xx answers or timeouts) on: {', '.join(failed)}")
         return 1
     return 0
+
+
+def run_soak(args, *, server: Server, targets: dict, scale: str) -> int:
+    from .soak import print_summary, soak
+
+    try:
+        server.wait_ready()
+        report, failed = soak(args, server=server, targets=targets, scale=scale, probe=probe)
+    finally:
+        server.stop()
+    report["response_cache"] = response_cache_on(args)
+    print_summary(report)
+    name = f"soak-{scale}" if report["response_cache"] else f"soak-{scale}-cold"
+    output = args.output or RESULTS / f"{name}.json"
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(report, indent=2) + "\n")
+    print(f"results: {output}")
+    return 1 if failed else 0

@@ -148,6 +148,20 @@ class Report:
     seconds: dict[str, float] = field(default_factory=dict)
 
 
+class _Log:
+    """A file-like stdout for call_command that writes through the seed's log, indented."""
+
+    def __init__(self, log):
+        self.log = log
+
+    def write(self, text: str) -> None:
+        if text.strip():
+            self.log("    " + text.rstrip())
+
+    def flush(self) -> None:
+        pass
+
+
 class Loader:
     """COPY rows into a model's table, filling columns the generator does not know with defaults."""
 
@@ -162,7 +176,8 @@ class Loader:
         for f in meta.concrete_fields:
             if f.attname in columns:
                 continue
-            if f.has_default():
+            # A text field with no default is "" in Django's eyes too.
+            if f.has_default() or (not f.null and f.get_default() == ""):
                 value = f.get_db_prep_save(f.get_default(), connection)
             elif f.null:
                 value = None
@@ -317,6 +332,7 @@ def load(
     seed: int = 1,
     corpus: Path | None = None,
     wipe: bool = False,
+    search_index: bool = True,
     log=print,
 ) -> Report:
     """Fill the configured PostgreSQL database with `scale` rows; return counts and timings."""
@@ -331,6 +347,7 @@ def load(
         raise SeedError("The database already holds agreements or articles: pass --reset.")
 
     report = Report()
+    analysed_tables = []  # besides seed_tables(): what the load derived from them
     started = time.perf_counter()
     rng = random.Random(seed)
     words = WordModel(read_corpus(corpus), rng=random.Random(seed + 1))
@@ -350,17 +367,29 @@ def load(
                 wrapper.execute(definition)
             report.seconds["indexes"] = time.perf_counter() - indexed
             log(f"  {len(indexes)} secondary indexes rebuilt: {report.seconds['indexes']:.1f} s")
-            if checks_deferred:
-                checked = time.perf_counter()
-                _check_foreign_keys()
-                report.seconds["foreign key check"] = time.perf_counter() - checked
-                log(f"  foreign keys checked in one pass: {time.perf_counter() - checked:.1f} s")
             wrapper.execute("\n".join(connection.ops.sequence_reset_sql(no_style(), seed_tables())))
+            # Statistics first, so refresh_derived's queries are planned for the loaded rows.
+            for model in seed_tables():
+                wrapper.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
         if "refresh_derived" in get_commands():
-            log("  refresh_derived: recomputing denormalised fields")
-            call_command("refresh_derived")
+            derived = time.perf_counter()
+            call_command("refresh_derived", stdout=_Log(log))
+            report.seconds["refresh_derived"] = time.perf_counter() - derived
+            log(f"  refresh_derived: {report.seconds['refresh_derived']:.1f} s")
         else:
-            log("  no refresh_derived command yet: denormalised fields left as loaded")
+            log("  no refresh_derived command: denormalised fields left as loaded")
+        if checks_deferred:
+            checked = time.perf_counter()
+            _check_foreign_keys()
+            report.seconds["foreign key check"] = time.perf_counter() - checked
+            log(f"  foreign keys checked in one pass: {report.seconds['foreign key check']:.1f} s")
+        if search_index and "rebuild_search_index" in get_commands():
+            # COPY sends no signals: the search documents are built from the loaded rows.
+            indexed = time.perf_counter()
+            call_command("rebuild_search_index", batch_size=5000)
+            report.seconds["search index"] = time.perf_counter() - indexed
+            analysed_tables.append(apps.get_model("search", "SearchDocument")._meta.db_table)
+            log(f"  search index rebuilt: {report.seconds['search index']:.1f} s")
     load_seconds = time.perf_counter() - started
 
     # Fresh statistics and visibility map, as autovacuum would give a table loaded long ago.
@@ -368,8 +397,8 @@ def load(
     analyse_started = time.perf_counter()
     command = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
     with connection.cursor() as cursor:
-        for model in seed_tables():
-            cursor.execute(f"{command} {connection.ops.quote_name(model._meta.db_table)}")
+        for table in [model._meta.db_table for model in seed_tables()] + analysed_tables:
+            cursor.execute(f"{command} {connection.ops.quote_name(table)}")
     report.seconds["vacuum analyze"] = time.perf_counter() - analyse_started
     report.seconds["load"] = load_seconds
     report.seconds["total"] = time.perf_counter() - started
@@ -726,35 +755,33 @@ def _generate(loader: Loader, *, scale: Scale, rng: random.Random, words: WordMo
         ((next(ids), pk, agreement) for pk in challenge_ids for agreement in challenged[pk]),
     )
 
+    represented = []  # (counsel row, party it represents), filled as the rows are made
+
     def challenge_party_rows():
         pk = itertools.count(1)
         for challenge in challenge_ids:
             plaintiffs = stakeholder_picker.distinct(rng.randint(1, 4))
             defendants = institution_picker.distinct(rng.randint(1, 2))
             for sequence, actor in enumerate(plaintiffs):
-                yield (next(pk), REFERENCE, REFERENCE, challenge, actor, "plaintiff", None,
-                       sequence)  # fmt: skip
+                yield (next(pk), REFERENCE, REFERENCE, challenge, actor, "plaintiff", sequence)
             for sequence, actor in enumerate(defendants):
-                yield (next(pk), REFERENCE, REFERENCE, challenge, actor, "defendant", None,
-                       sequence)  # fmt: skip
+                yield (next(pk), REFERENCE, REFERENCE, challenge, actor, "defendant", sequence)
             counsel = [p for p in person_picker.distinct(2) if p not in plaintiffs]
             for sequence, actor in enumerate(counsel[:1]):
-                yield (next(pk), REFERENCE, REFERENCE, challenge, actor, "counsel", plaintiffs[0],
-                       sequence)  # fmt: skip
+                row = next(pk)
+                represented.append((row, plaintiffs[0]))
+                yield (row, REFERENCE, REFERENCE, challenge, actor, "counsel", sequence)
 
     loader.copy(
         ChallengeParty,
-        [
-            "id",
-            "created_at",
-            "updated_at",
-            "challenge_id",
-            "actor_id",
-            "role",
-            "represents_id",
-            "sequence",
-        ],
+        ["id", "created_at", "updated_at", "challenge_id", "actor_id", "role", "sequence"],
         challenge_party_rows(),
+    )
+    ids = itertools.count(1)
+    loader.copy(
+        ChallengeParty.represents.through,
+        _m2m_columns(ChallengeParty.represents.through),
+        ((next(ids), row, actor) for row, actor in represented),
     )
 
     # --- events ------------------------------------------------------------------------------

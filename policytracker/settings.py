@@ -33,10 +33,14 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "django.contrib.sitemaps",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "corsheaders",
     "rest_framework",
+    "rest_framework.authtoken",
     "django_filters",
+    "drf_standardized_errors",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
@@ -47,6 +51,11 @@ INSTALLED_APPS = [
     "apps.tracker",
     "apps.news",
     "bench",
+    "allauth",
+    "allauth.account",
+    "apps.alerts",
+    "apps.search",  # on top: reads tracker and news, which never import it
+    "policytracker.apps.PolicyTrackerConfig",  # the response cache's write watch
 ]
 
 MIDDLEWARE = [
@@ -54,6 +63,12 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before CommonMiddleware, so a redirect or an error still carries the CORS headers.
+    "corsheaders.middleware.CorsMiddleware",
+    # Anonymous GETs from the shared cache (Redis only); inside the header-adding middleware
+    # above, so every cached answer gets them anew, and before sessions and auth, which a
+    # cached answer never needs. See policytracker/response_cache.py.
+    "policytracker.response_cache.ResponseCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -61,6 +76,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "policytracker.security.StaffIdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into its 429 response.
@@ -96,6 +112,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
 
+# Seconds an anonymous answer may be served from the shared cache; any write to the record
+# invalidates it before then. 0 switches the response cache off. Off by default without Redis:
+# a cache of each process's own would not see the other processes' writes.
+RESPONSE_CACHE_SECONDS = env.int("RESPONSE_CACHE_SECONDS", default=300 if REDIS_URL else 0)
+
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -123,7 +144,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -146,20 +167,44 @@ LOGGING = {
 }
 
 # --- REST API -------------------------------------------------------------------------------
+API_MAX_PAGE_SIZE = 200
 REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly"
     ],
+    # Scripts send "Authorization: Token …" (tokens from admin or `manage.py api_token`); the
+    # browsable API and Swagger UI use the admin session.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     # Search and ordering are filters of each resource's FilterSet (apps/*/filtersets.py), so
     # the pages share them and a bad value is a 400 naming the parameter, not silently ignored.
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "apps.tracker.api.pagination.NumberedPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "apps.tracker.api.schema.AutoSchema",
+    # One JSON error shape for every 4xx and 5xx: {"type", "errors": [{"code", "detail", "attr"}]}.
+    "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "apps.tracker.api.throttles.AnonRateThrottle",
+        "apps.tracker.api.throttles.UserRateThrottle",
+    ],
 }
+# Requests per client; exceeding them answers 429 with Retry-After.
+API_THROTTLE_RATES = {
+    "anon": env.str("API_ANON_RATE", default="120/min"),
+    "user": env.str("API_USER_RATE", default="600/min"),
+}
+DRF_STANDARDIZED_ERRORS = {"ENABLE_IN_DEBUG_FOR_UNHANDLED_EXCEPTIONS": True}
+
+# Anyone may read the API from a browser on another site; writes need a token and are not
+# offered to other origins (a preflight for POST/PUT/PATCH/DELETE gets no CORS headers).
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_ALLOW_CREDENTIALS = False
+CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Link", "Retry-After"]
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "PolicyTracker API",
@@ -168,6 +213,10 @@ SPECTACULAR_SETTINGS = {
         "and their statements, legal challenges, dated timelines and the news that reports them."
     ),
     "VERSION": "1.0.0",
+    # drf-standardized-errors names its error-code enums; the hook keeps them from colliding.
+    "POSTPROCESSING_HOOKS": [
+        "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
+    ],
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     # Swagger UI and ReDoc from our own static files (drf-spectacular-sidecar), not a CDN.
@@ -185,6 +234,24 @@ SPECTACULAR_SETTINGS = {
         "PartyRoleEnum": "apps.tracker.models.Party.Role",
         "DatePrecisionEnum": "apps.tracker.models.DatePrecision",
         "ArticleLinkStatusEnum": "apps.news.models.ArticleLink.Status",
+        # The error-code enums of drf-standardized-errors, one component each.
+        **{
+            name: f"drf_standardized_errors.openapi_serializers.{name}.choices"
+            for name in (
+                "ValidationErrorEnum",
+                "ClientErrorEnum",
+                "ServerErrorEnum",
+                "ParseErrorCodeEnum",
+                "ErrorCode401Enum",
+                "ErrorCode403Enum",
+                "ErrorCode404Enum",
+                "ErrorCode405Enum",
+                "ErrorCode406Enum",
+                "ErrorCode415Enum",
+                "ErrorCode429Enum",
+                "ErrorCode500Enum",
+            )
+        },
     },
 }
 
@@ -238,6 +305,8 @@ INGEST_READ_TIMEOUT = env.float("INGEST_READ_TIMEOUT", default=15.0)
 INGEST_TOTAL_TIMEOUT = env.float("INGEST_TOTAL_TIMEOUT", default=30.0)
 INGEST_MAX_BYTES = env.int("INGEST_MAX_BYTES", default=5 * 1024 * 1024)
 INGEST_MAX_REDIRECTS = env.int("INGEST_MAX_REDIRECTS", default=5)
+# How often a worker asks whether the aliases and records it matches articles against changed.
+MATCHER_RECHECK_SECONDS = env.float("MATCHER_RECHECK_SECONDS", default=5.0)
 
 # --- Security (every mode) ------------------------------------------------------------------
 # Behind a TLS-terminating reverse proxy, how many proxies append to X-Forwarded-For, and whether
@@ -249,6 +318,8 @@ AUTHENTICATION_BACKENDS = [
     # django-axes first: it refuses a locked-out username/address pair before any password check.
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Readers sign in with their email address (django-allauth, apps/alerts).
+    "allauth.account.auth_backends.AuthenticationBackend",
 ]
 # Lock a username from one address after this many failures; keyed on the pair so that an
 # attacker elsewhere cannot lock the real user out, and on the address the socket saw (see
@@ -261,6 +332,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 AXES_VERBOSE = False
+# allauth signs in by email ("login" in its form): lock that address, not every reader at once.
+AXES_USERNAME_CALLABLE = "apps.alerts.accounts.login_username"
 
 # A second factor (TOTP, django-otp) is available to every staff account; with this on, the
 # admin accepts only staff who have a confirmed device and enter its code.
@@ -307,6 +380,36 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# --- Accounts, email and alerts -------------------------------------------------------------
+# Absolute links in emails, feeds and webhook payloads start with this (no trailing slash).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Accounts are email + password; an address must be confirmed before the account can sign in.
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = "username"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[PolicyTracker] "
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https:") else "http"
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "alerts:follows"
+# Embedded default: emails are printed on the console. EMAIL_URL sends them for real, e.g.
+# smtp+tls://user:password@smtp.example.org:587 (smtp://, smtp+ssl:// too; see the README).
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="PolicyTracker <alerts@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Daily digests go out at this hour (UTC); weekly ones on Mondays at the same hour.
+ALERTS_DIGEST_HOUR = env.int("ALERTS_DIGEST_HOUR", default=7)
+# How long the previous secret of a webhook keeps signing deliveries after a rotation.
+ALERTS_SECRET_ROTATION_OVERLAP_HOURS = env.int("ALERTS_SECRET_ROTATION_OVERLAP_HOURS", default=24)
+ALERTS_WEBHOOK_TIMEOUT = env.float("ALERTS_WEBHOOK_TIMEOUT", default=10.0)
+CELERY_BEAT_SCHEDULE["send-alerts"] = {
+    "task": "apps.alerts.tasks.send_alerts",
+    "schedule": env.float("ALERTS_SWEEP_SECONDS", default=60.0),
+}
 
 # --- Production hardening -------------------------------------------------------------------
 if not DEBUG:

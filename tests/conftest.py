@@ -35,6 +35,18 @@ def curator_client(client, curator):
 
 
 @pytest.fixture
+def member(db):
+    """A reader with a confirmed email address, as the alerts need."""
+    from allauth.account.models import EmailAddress
+
+    from tests.factories import UserFactory
+
+    user = UserFactory(username="reporter", email="reporter@example.org")
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    return user
+
+
+@pytest.fixture
 def api_client():
     from rest_framework.test import APIClient
 
@@ -76,9 +88,35 @@ def allow_local_server(httpserver, settings):
 
 
 @pytest.fixture(autouse=True)
-def fresh_alias_matcher():
+def fresh_alias_matcher(settings):
     """Start every test without the per-process alias matcher: its staleness stamp (row counts
-    and latest updates) could repeat across rolled-back tests under frozen time."""
+    and latest updates) could repeat across rolled-back tests under frozen time. Tests see a
+    new alias at once (workers look every MATCHER_RECHECK_SECONDS)."""
     from apps.news.matching import forget_matcher
 
+    settings.MATCHER_RECHECK_SECONDS = 0
     forget_matcher()
+
+
+@pytest.fixture(autouse=True)
+def api_throttles_off(settings):
+    """No request rate limits unless a test sets them: the suite makes hundreds of API requests a
+    minute from one address, often under frozen time, and the counts would leak across tests."""
+    settings.API_THROTTLE_RATES = {"anon": None, "user": None}
+
+
+@pytest.fixture(autouse=True)
+def response_cache_off(settings):
+    """No shared response cache unless a test switches it on (tests/test_response_cache.py):
+    tests change the record inside a transaction that never commits, so a cached page would
+    never be invalidated."""
+    settings.RESPONSE_CACHE_SECONDS = 0
+
+
+def pytest_configure(config):
+    """Hash the test users' passwords with a fast hasher. The production hasher (PBKDF2, a
+    million rounds) costs about a second per user on this machine, and the suite makes hundreds;
+    no test is about the hash's strength, and login, lock-out and sign-up work the same."""
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -4,6 +4,7 @@ its filters, its paginator's parameters and ?format."""
 import pytest
 from django.urls import reverse
 
+from tests.api_errors import errors_by_parameter
 from tests.factories import AgreementFactory, ArticleFactory, ArticleLinkFactory
 
 pytestmark = pytest.mark.django_db
@@ -16,7 +17,7 @@ ARTICLES_URL = reverse("api:article-list")
     ("url", "misspelt"),
     [
         (AGREEMENTS_URL, "statuses"),
-        (AGREEMENTS_URL, "page_size"),
+        (AGREEMENTS_URL, "limit"),
         (ARTICLES_URL, "agreements"),
         (ARTICLES_URL, "published_since"),
         (ARTICLES_URL, "page"),
@@ -29,13 +30,15 @@ def test_unknown_parameter_is_400_naming_it_and_what_is_read(api_client, url, mi
     response = api_client.get(url, {misspelt: "x"})
 
     assert response.status_code == 400
-    [message] = response.json()[misspelt]
+    [message] = errors_by_parameter(response)[misspelt]
     assert message.startswith("Unknown parameter. This endpoint reads: ")
     assert "search" in message
 
 
 def test_misspelt_article_filter_no_longer_returns_every_article(api_client):
-    linked = ArticleLinkFactory(agreement=AgreementFactory(slug="irs-ice-mou")).article
+    linked = ArticleLinkFactory(
+        agreement=AgreementFactory(slug="irs-ice-mou"), status="confirmed"
+    ).article
     ArticleFactory()
 
     filtered = api_client.get(ARTICLES_URL, {"agreement": "irs-ice-mou"})

@@ -145,8 +145,8 @@ def test_source_record_link_opens_the_article_page(live_server, phone_page, agre
     assert phone_page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
 
-def test_home_lists_the_agreement_and_links_to_it(live_server, phone_page, agreement):
-    phone_page.goto(live_server.url + "/")
+def test_agreement_index_lists_the_agreement_and_links_to_it(live_server, phone_page, agreement):
+    phone_page.goto(live_server.url + "/agreements/")
 
     assert phone_page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     card = phone_page.locator(".card", has_text=agreement.title)
@@ -166,7 +166,7 @@ def test_agreement_page_contents_and_dates_read_whole_on_a_phone(
     contents = phone_page.locator("nav.toc a").evaluate_all(
         "els => els.map(e => [e.textContent, e.getBoundingClientRect().right])"
     )
-    assert [text for text, _ in contents][-1] == "Coverage"
+    assert [text for text, _ in contents][-1] == "Changes"
     assert all(right <= PHONE["width"] for _, right in contents), contents
     # A date broken over two lines ("8 / April 2025") has more than one line box.
     broken = phone_page.locator("time").evaluate_all(

@@ -20,7 +20,10 @@ def test_unknown_api_path_answers_404_in_json(client, path):
 
     assert response.status_code == 404
     assert response["Content-Type"] == "application/json"
-    assert response.json() == {"detail": "Not found."}
+    assert response.json() == {
+        "type": "client_error",
+        "errors": [{"code": "not_found", "detail": "Not found.", "attr": None}],
+    }
 
 
 def test_api_path_without_its_trailing_slash_still_redirects(client):

@@ -42,6 +42,8 @@ def test_schema_is_openapi_3_with_every_endpoint(schema):
         "/api/v1/agreements/",
         "/api/v1/agreements/{slug}/",
         "/api/v1/agreements/{slug}/timeline/",
+        "/api/v1/agreements/{slug}/positions/",
+        "/api/v1/agreements/{slug}/statements/",
         "/api/v1/articles/",
         "/api/v1/articles/{id}/",
         "/api/v1/feeds/",
@@ -64,9 +66,11 @@ def test_schema_describes_the_filters(schema):
         articles
     )
     assert "page" not in articles
-    # The timeline is a plain list: no filters, no pagination.
+    # The timeline is paged, and has no filters.
     timeline = parameters("/api/v1/agreements/{slug}/timeline/")
-    assert set(timeline) == {"slug"}
+    assert set(timeline) == {"slug", "format", "page", "page_size"}
+    statements = parameters("/api/v1/agreements/{slug}/statements/")
+    assert set(statements) == {"slug", "format", "page", "page_size", "position"}
 
 
 def test_schema_generates_without_warnings():
@@ -116,17 +120,27 @@ def agreement():
 def test_timeline_response_matches_its_schema(api_client, schema, agreement):
     events = api_client.get(reverse("api:agreement-timeline", kwargs={"slug": agreement.slug}))
 
-    assert len(events.json()) == 2
-    validate(events.json(), schema, "TimelineEvent", many=True)
+    assert len(events.json()["results"]) == 2
+    validate(events.json(), schema, "PaginatedTimelineEventList")
+
+
+def test_statements_and_positions_responses_match_their_schemas(api_client, schema, agreement):
+    kwargs = {"slug": agreement.slug}
+    statements = api_client.get(reverse("api:agreement-statements", kwargs=kwargs)).json()
+    positions = api_client.get(reverse("api:agreement-positions", kwargs=kwargs)).json()
+
+    assert (statements["count"], positions["count"]) == (2, 2)
+    validate(statements, schema, "PaginatedAgreementStatementList")
+    validate(positions, schema, "PaginatedPositionList")
 
 
 def test_a_wrong_timeline_entry_fails_the_schema(api_client, schema, agreement):
     events = api_client.get(reverse("api:agreement-timeline", kwargs={"slug": agreement.slug}))
     broken = events.json()
-    broken[0]["sourced"] = "yes"
+    broken["results"][0]["sourced"] = "yes"
 
     with pytest.raises(jsonschema.ValidationError):
-        validate(broken, schema, "TimelineEvent", many=True)
+        validate(broken, schema, "PaginatedTimelineEventList")
 
 
 def test_agreement_responses_match_their_schemas(api_client, schema, agreement):
@@ -160,3 +174,32 @@ def test_docs_page_loads_swagger_ui_from_our_own_static_files(client):
     assert "cdn.jsdelivr.net" not in html
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in html
     assert finders.find("drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js")
+
+
+def test_schema_tells_a_client_how_article_pages_work(schema):
+    # What a generated client reads: an optional opaque cursor, a page size of 50 by default and
+    # at most 200, and next/previous links that are absent (null) at either end.
+    operation = schema["paths"]["/api/v1/articles/"]["get"]
+    parameters = {p["name"]: p for p in operation["parameters"]}
+
+    assert parameters["cursor"] == {
+        "name": "cursor",
+        "required": False,
+        "in": "query",
+        "description": "Opaque position, taken from a response's next or previous link.",
+        "schema": {"type": "string"},
+    }
+    assert parameters["page_size"] == {
+        "name": "page_size",
+        "required": False,
+        "in": "query",
+        "description": "Articles per page, from 1 to 200 (default 50).",
+        "schema": {"type": "integer", "minimum": 1, "maximum": 200, "default": 50},
+    }
+    page = operation["responses"]["200"]["content"]["application/json"]["schema"]
+    page = schema["components"]["schemas"][page["$ref"].rsplit("/", 1)[-1]]
+    link = {"type": "string", "format": "uri", "nullable": True}
+    assert page["required"] == ["next", "previous", "results"]
+    assert page["properties"]["next"] == link
+    assert page["properties"]["previous"] == link
+    assert page["properties"]["results"]["type"] == "array"

@@ -223,16 +223,29 @@ def test_production_hsts_preload_and_subdomains_are_opt_in():
 
 
 @pytest.mark.slow
-def test_gunicorn_sends_no_server_banner(tmp_path):
+def test_production_as_the_readme_runs_it_serves_pages_without_a_server_banner(tmp_path):
+    """DEBUG=0 under gunicorn, set up as the README's section says (migrate, collectstatic):
+    pages and hashed static files are served, with the security headers and no Server line."""
     import http.client
     import socket
     import time
     from pathlib import Path
 
+    root = Path(__file__).resolve().parent.parent
+    env = {
+        **os.environ,
+        "DEBUG": "0",
+        "SECRET_KEY": "test-only-secret-key-for-a-production-run-of-gunicorn",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "0",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "STATIC_ROOT": str(tmp_path / "static"),
+    }
+    for command in (["migrate", "--noinput", "-v", "0"], ["collectstatic", "--noinput", "-v", "0"]):
+        subprocess.run([sys.executable, "manage.py", *command], cwd=root, env=env, check=True)
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    root = Path(__file__).resolve().parent.parent
     server = subprocess.Popen(
         [
             sys.executable,
@@ -243,24 +256,38 @@ def test_gunicorn_sends_no_server_banner(tmp_path):
             f"127.0.0.1:{port}",
         ],
         cwd=root,
-        env={**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"},
+        env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+
+    def get(path):
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        connection.request("GET", path)
+        response = connection.getresponse()
+        return response, response.read()
+
     try:
         deadline = time.monotonic() + 60
         while True:
             try:
-                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-                connection.request("GET", "/no-such-page/")
-                response = connection.getresponse()
+                home, body = get("/")
                 break
             except OSError:
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.2)
-        assert response.status == 404
-        assert response.getheader("Server") is None
+        assert home.status == 200
+        assert home.getheader("Server") is None
+        assert "frame-ancestors 'none'" in home.getheader("Content-Security-Policy")
+        assert home.getheader("X-Content-Type-Options") == "nosniff"
+        stylesheets = [
+            part.split('"')[0] for part in body.decode().split('href="')[1:] if ".css" in part
+        ]
+        assert stylesheets and all(".css" in href for href in stylesheets)
+        css, _ = get(stylesheets[0])
+        assert css.status == 200
+        assert css.getheader("Server") is None
     finally:
         server.terminate()
         server.wait(timeout=30)

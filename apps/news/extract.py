@@ -5,6 +5,7 @@ import codecs
 import logging
 import re
 import unicodedata
+from copy import deepcopy
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from urllib.parse import urljoin, urlsplit
@@ -109,16 +110,19 @@ def extract_article(
     """Extract the article a page carries. `encoding` is what the HTTP response declared; it is
     a hint, not the truth. Raises ExtractionError when the page holds no article text."""
     tree = _load_tree(html, encoding=encoding)
+    escaped = _with_ampersands_escaped(tree)
     attempts = [options]
     if options.favor_precision:
         # Precision mode gives up on some pages that hold an article: better the balanced
         # extraction than none.
         attempts.append(replace(options, favor_precision=False))
     for attempt in attempts:
-        document = _run_trafilatura(tree, url=url, options=attempt)
+        document = _run_trafilatura(escaped, url=url, options=attempt)
         if document is None:
             continue
-        site_name = sanitize_plain_text(document.sitename or "")
+        # trafilatura title-cases a site name that starts in lower case before its unescape,
+        # which then cannot read the "&Amp;" our escaped "&amp;" became.
+        site_name = sanitize_plain_text((document.sitename or "").replace("&Amp;", "&"))
         raw_title = sanitize_plain_text(document.title or "")
         title, site_name = headline_and_site(raw_title, site_name=site_name, url=url)
         text = _paragraphs(document.text, title=title)
@@ -180,6 +184,27 @@ def _drop_code(tree: HtmlElement) -> None:
     included."""
     for element in tree.xpath(_CODE_IN_METADATA):
         element.drop_tree()
+
+
+def _with_ampersands_escaped(tree: HtmlElement) -> HtmlElement:
+    """A copy of the page for trafilatura, with every & in its text and attribute values
+    written as &amp;.
+
+    trafilatura HTML-unescapes the text and metadata it returns, although the parser has
+    already decoded the page's entities once: a page that shows "the title tag &lt;title&gt;"
+    would read "the title tag <title>", and "&#1;" would turn into a control character that is
+    then dropped with the text around it. Escaped here once, its unescape gives back what the
+    page showed. The canonical URL and the language are read from the original tree."""
+    escaped = deepcopy(tree)
+    for element in escaped.iter():
+        if element.text and "&" in element.text:
+            element.text = element.text.replace("&", "&amp;")
+        if element.tail and "&" in element.tail:
+            element.tail = element.tail.replace("&", "&amp;")
+        for name, value in element.attrib.items():
+            if "&" in value:
+                element.set(name, value.replace("&", "&amp;"))
+    return escaped
 
 
 def _run_trafilatura(tree: HtmlElement, *, url: str, options: ExtractionOptions) -> Document | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -16,6 +17,8 @@ from defusedxml import DefusedXmlException
 
 from .text_clean import sanitize_plain_text, text_from_html
 
+logger = logging.getLogger(__name__)
+
 JSON_FEED_VERSION_PREFIXES = ("https://jsonfeed.org/version/1", "http://jsonfeed.org/version/1")
 # Enough of the start of a document to see its root element or an <html> tag.
 SNIFF_BYTES = 4096
@@ -24,6 +27,7 @@ FEED_ROOT = re.compile(rb"<(?:[\w.-]+:)?(?:rss|feed|rdf|channel)[\s>/]", re.IGNO
 # The document type declaration of an ASCII-compatible document, internal subset included.
 DOCTYPE = re.compile(rb"<!DOCTYPE\s[^\[>]*(?:\[.*?\]\s*)?>", re.IGNORECASE | re.DOTALL)
 WHITESPACE = re.compile(r"\s+")
+XML_DECLARATION = re.compile(rb"^(?:\xef\xbb\xbf)?\s*<\?xml[^>]*\?>")
 
 
 @dataclass(frozen=True)
@@ -113,13 +117,20 @@ def _parse_xml_feed(
     if url:
         # feedparser resolves relative links against Content-Location.
         headers["content-location"] = url
-    # A file-like object: given bytes or a str, feedparser would try them as a path or URL.
-    parsed = feedparser.parse(
-        io.BytesIO(content),
-        response_headers=headers,
-        resolve_relative_uris=True,
-        sanitize_html=True,
-    )
+    try:
+        parsed = _feedparser(content, headers)
+    except (UnicodeError, LookupError) as exc:
+        # feedparser decodes the XML declaration's encoding name itself and crashes on bytes
+        # that are not text there: read the document without that declaration instead.
+        problems.append(f"the XML declaration is unreadable and was ignored: {exc}")
+        try:
+            parsed = _feedparser(XML_DECLARATION.sub(b"", content, count=1), headers)
+        except Exception as again:  # see below
+            raise _parser_crash(again) from again
+    except Exception as exc:
+        # feedparser has many corners that mangled input can reach (a broken GeoRSS polygon is
+        # a TypeError deep inside it): a crash on one document is that document's problem.
+        raise _parser_crash(exc) from exc
     if not parsed.get("version") and not parsed.entries:
         raise NotAFeed(_why_not_a_feed(content))
     bozo = parsed.get("bozo_exception")
@@ -147,6 +158,21 @@ def _parse_xml_feed(
         link=_absolute_http_url(feed.get("link", ""), base=url),
         entries=entries,
         problems=problems,
+    )
+
+
+def _parser_crash(exc: Exception) -> NotAFeed:
+    logger.warning("feedparser failed on a document", exc_info=exc)
+    return NotAFeed(f"the document could not be parsed as a feed ({type(exc).__name__}: {exc})")
+
+
+def _feedparser(content: bytes, headers: dict):
+    # A file-like object: given bytes or a str, feedparser would try them as a path or URL.
+    return feedparser.parse(
+        io.BytesIO(content),
+        response_headers=headers,
+        resolve_relative_uris=True,
+        sanitize_html=True,
     )
 
 

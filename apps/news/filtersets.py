@@ -8,13 +8,14 @@ import datetime
 
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from drf_spectacular.utils import extend_schema_field
 
-from apps.tracker.filtersets import SlugFilter
+from apps.tracker.filtersets import SlugFilter, check_date_or_datetime, updated_since_filter
 from apps.tracker.models import Actor, Agreement, LegalChallenge
+from apps.tracker.text_search import SearchFilter, icontains_any
 
 from .models import Article, ArticleLink, Feed, Outlet
 
@@ -43,7 +44,7 @@ class DateOrDateTimeField(forms.Field):
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         if isinstance(parsed, datetime.datetime) and timezone.is_naive(parsed):
             parsed = timezone.make_aware(parsed)
-        return parsed
+        return check_date_or_datetime(parsed)
 
 
 @extend_schema_field(
@@ -98,7 +99,10 @@ class ArticleFilterSet(django_filters.FilterSet):
         field_name="links__status",
         method="filter_by_link",
         choices=ArticleLink.Status.choices,
-        help_text="Status of the link; with agreement, actor or challenge, of that link.",
+        help_text=(
+            "Status of the link; with agreement, actor or challenge, of that link. Suggested "
+            "and rejected links are seen by curators only."
+        ),
     )
     outlet = SlugFilter(queryset=Outlet.objects.all(), help_text="Slug of an outlet.")
     published_after = PublishedBoundFilter(
@@ -110,17 +114,17 @@ class ArticleFilterSet(django_filters.FilterSet):
         help_text="ISO 8601 date or datetime; articles published at or before it (a date: "
         "up to the end of that day).",
     )
-    updated_since = django_filters.DateTimeFilter(
-        field_name="updated_at",
-        lookup_expr="gte",
-        help_text=(
-            "ISO 8601 date or datetime (e.g. 2025-04-07T12:00:00Z); articles that changed at or "
-            "after it, including a link of theirs suggested, confirmed or rejected, or a new URL "
-            "they were seen under."
-        ),
+    updated_since = updated_since_filter(
+        "articles that changed at or after it, including a link of theirs suggested, confirmed "
+        "or rejected, or a new URL they were seen under."
     )
-    search = django_filters.CharFilter(
-        field_name="title", lookup_expr="icontains", help_text="Words in the title."
+    search = SearchFilter(
+        kind="article",
+        fallback=icontains_any("title"),
+        help_text=(
+            'Full-text search of the title, summary, byline and text: words, "a phrase", OR, '
+            "-word (the search box's syntax). Keeps the list's order."
+        ),
     )
 
     class Meta:
@@ -149,9 +153,40 @@ class ArticleFilterSet(django_filters.FilterSet):
             if value:
                 conditions["status" if name == "link_status" else name] = value
         if conditions:
-            links = ArticleLink.objects.filter(article=OuterRef("pk"), **conditions)
+            # Only the links the reader may see: a suggestion is no public fact to filter by.
+            visible = ArticleLink.objects.visible_to(getattr(self.request, "user", None))
+            links = visible.filter(article=OuterRef("pk"), **conditions)
             queryset = queryset.filter(Exists(links))
         return queryset
+
+
+class ArticleLinkFilterSet(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=ArticleLink.Status.choices)
+    agreement = SlugFilter(queryset=Agreement.objects.all(), help_text="Slug of an agreement.")
+    actor = SlugFilter(queryset=Actor.objects.all(), help_text="Slug of an actor.")
+    challenge = SlugFilter(queryset=LegalChallenge.objects.all(), help_text="Slug of a case.")
+    updated_since = updated_since_filter("links suggested or decided at or after it.")
+
+    class Meta:
+        model = ArticleLink
+        fields = ["status", "agreement", "actor", "challenge", "updated_since"]
+
+
+class OutletFilterSet(django_filters.FilterSet):
+    updated_since = updated_since_filter("outlets whose record changed at or after it.")
+    search = django_filters.CharFilter(
+        method="filter_search", help_text="Words in the name or domain."
+    )
+
+    class Meta:
+        model = Outlet
+        fields = ["updated_since", "search"]
+
+    def filter_search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(name__icontains=value) | Q(domain__icontains=value))
 
 
 class FeedFilterSet(django_filters.FilterSet):

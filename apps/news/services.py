@@ -19,6 +19,7 @@ from .ingest import checked_canonical_url, register_article_url, store_link_sugg
 from .models import Article, ArticleLink, ArticleURL, Outlet
 from .near_duplicates import find_near_duplicate_of, fingerprint
 from .safe_fetch import FetchError, check_fetchable_url
+from .signals import links_decided
 from .tasks import ingest_article_task
 from .text_clean import sanitize_plain_text
 
@@ -169,6 +170,7 @@ def _decide_links(
             )
             # A bulk update sends no post_save: the linked records' "changed since" is set here.
             touch_records_of_links(links=changing)
+            links_decided.send(sender=ArticleLink, links=changing, status=status)
     return changing
 
 

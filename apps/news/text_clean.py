@@ -28,6 +28,9 @@ _HORIZONTAL_SPACE = re.compile(r"[^\S\n]+")
 _BLANK_LINES = re.compile(r"\n{3,}")
 # Block-level ends: in an HTML fragment they separate paragraphs; nh3 would run them together.
 _BLOCK_BREAKS = re.compile(r"(?i)<\s*(?:br|/p|/div|/li|/h[1-6]|/blockquote|/tr)\b[^>]*>")
+# Printable ASCII, newline and tab are always kept: only the other characters need a look, so
+# an article's text is not walked one character at a time in Python.
+_MAY_BE_DROPPED = re.compile(r"[^\x20-\x7e\n\t]")
 
 
 def _is_dropped_character(char: str) -> bool:
@@ -42,6 +45,11 @@ def _is_dropped_character(char: str) -> bool:
     return char == "\ufeff" or "\u202a" <= char <= "\u202e" or "\u2066" <= char <= "\u2069"
 
 
+def _drop_if_unsafe(match: re.Match) -> str:
+    char = match.group()
+    return "" if _is_dropped_character(char) else char
+
+
 def sanitize_plain_text(text: str) -> str:
     """Plain text safe to store: no control characters, one space between words, paragraphs
     separated by exactly one blank line. What the text says is kept, markup-like or not."""
@@ -49,7 +57,7 @@ def sanitize_plain_text(text: str) -> str:
         return ""
     text = _NEWLINES.sub("\n", text)
     text = unicodedata.normalize("NFC", text)
-    text = "".join(char for char in text if not _is_dropped_character(char))
+    text = _MAY_BE_DROPPED.sub(_drop_if_unsafe, text)
     text = _HORIZONTAL_SPACE.sub(" ", text)
     text = "\n".join(line.strip() for line in text.split("\n"))
     return _BLANK_LINES.sub("\n\n", text).strip()

@@ -4,10 +4,74 @@ Every filter validates its value: an unknown status or slug, or a date that does
 error naming the parameter, never a silently unfiltered list.
 """
 
+import datetime
+
 import django_filters
+from django import forms
 from django.db.models import Exists, F, OuterRef, Q
 
-from .models import Actor, Agreement, Alias, Party, Topic
+from .models import (
+    Actor,
+    Agreement,
+    Alias,
+    ChallengeParty,
+    Event,
+    LegalChallenge,
+    Party,
+    Position,
+    Statement,
+    Topic,
+)
+from .text_search import SearchFilter
+
+# PostgreSQL refuses a time zone displacement beyond ±15:59 (and no real zone comes near it).
+MAX_UTC_OFFSET = datetime.timedelta(hours=15, minutes=59)
+OUT_OF_RANGE_MESSAGE = "Out of range: use a date between 0001-01-02 and 9999-12-30."
+OFFSET_MESSAGE = "UTC offset out of range: it must be between -15:59 and +15:59."
+
+
+def check_date_or_datetime(value):
+    """Refuse a value the database or the bound arithmetic cannot take, as a form error that
+    names its parameter rather than a 500: an offset beyond ±15:59, or a day at the very edge of
+    the calendar (a whole-day bound adds a day, converting to UTC may move across one)."""
+    if isinstance(value, datetime.datetime):
+        offset = value.utcoffset()
+        if offset is not None and abs(offset) > MAX_UTC_OFFSET:
+            raise forms.ValidationError(OFFSET_MESSAGE, code="invalid_offset")
+    day = value.date() if isinstance(value, datetime.datetime) else value
+    if not datetime.date(1, 1, 2) <= day <= datetime.date(9999, 12, 30):
+        raise forms.ValidationError(OUT_OF_RANGE_MESSAGE, code="out_of_range")
+    return value
+
+
+class CheckedDateTimeField(forms.DateTimeField):
+    def to_python(self, value):
+        value = super().to_python(value)
+        return value if value is None else check_date_or_datetime(value)
+
+
+class CheckedDateField(forms.DateField):
+    def to_python(self, value):
+        value = super().to_python(value)
+        return value if value is None else check_date_or_datetime(value)
+
+
+class DateTimeFilter(django_filters.DateTimeFilter):
+    """A datetime filter whose values the database can always take."""
+
+    field_class = CheckedDateTimeField
+
+
+class DateFilter(django_filters.DateFilter):
+    field_class = CheckedDateField
+
+
+def updated_since_filter(what: str) -> DateTimeFilter:
+    return DateTimeFilter(
+        field_name="updated_at",
+        lookup_expr="gte",
+        help_text=f"ISO 8601 date or datetime (e.g. 2025-04-07T12:00:00Z); {what}",
+    )
 
 
 class SlugFilter(django_filters.ModelChoiceFilter):
@@ -37,6 +101,14 @@ class TieBreakOrderingFilter(django_filters.OrderingFilter):
         return qs.order_by(*ordering, "-id" if last_descending else "id")
 
 
+def plain_agreement_search(queryset, value):
+    """?search= without the search app: the text in the title, the summary or an alias."""
+    alias_match = Alias.objects.filter(agreement=OuterRef("pk"), text__icontains=value)
+    return queryset.filter(
+        Q(title__icontains=value) | Q(summary__icontains=value) | Exists(alias_match)
+    )
+
+
 class AgreementFilterSet(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=Agreement.Status.choices)
     kind = django_filters.ChoiceFilter(choices=Agreement.Kind.choices)
@@ -51,19 +123,19 @@ class AgreementFilterSet(django_filters.FilterSet):
         queryset=Actor.objects.all(),
         help_text="Slug of an actor that is a party to the agreement, in any role.",
     )
-    updated_since = django_filters.DateTimeFilter(
-        field_name="updated_at",
-        lookup_expr="gte",
-        help_text=(
-            "ISO 8601 date or datetime (e.g. 2025-04-07T12:00:00Z); agreements that changed at "
-            "or after it: their own record, or anything their detail or timeline shows (a party, "
-            "position, statement, document, alias, topic, event, a legal challenge against them "
-            "and its events and parties, or a curator's decision on an article link)."
-        ),
+    updated_since = updated_since_filter(
+        "agreements that changed at or after it: their own record, or anything their detail or "
+        "timeline shows (a party, position, statement, document, alias, topic, event, a legal "
+        "challenge against them and its events and parties, or a curator's decision on an "
+        "article link)."
     )
-    search = django_filters.CharFilter(
-        method="filter_search",
-        help_text="Words in the title, the summary or one of the agreement's aliases.",
+    search = SearchFilter(
+        kind="agreement",
+        fallback=plain_agreement_search,
+        help_text=(
+            'Full-text search of the title, aliases and summary: words, "a phrase", OR, -word '
+            "(the search box's syntax). Keeps the list's order."
+        ),
     )
     ordering = TieBreakOrderingFilter(
         fields=(("title", "title"), ("signed_on", "signed_on"), ("updated_at", "updated_at")),
@@ -79,11 +151,251 @@ class AgreementFilterSet(django_filters.FilterSet):
         # twice.
         return queryset.filter(Exists(Party.objects.filter(agreement=OuterRef("pk"), actor=value)))
 
-    def filter_search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        alias_match = Alias.objects.filter(agreement=OuterRef("pk"), text__icontains=value)
-        return queryset.filter(
-            Q(title__icontains=value) | Q(summary__icontains=value) | Exists(alias_match)
+
+def _search(queryset, fields: tuple[str, ...], value: str, alias_of: str | None = None):
+    """Rows where any of `fields` (or an alias, for records that have them) contains the words.
+    A plain filter on purpose: apps/search supplies the full-text implementation."""
+    value = value.strip()
+    if not value:
+        return queryset
+    condition = Q()
+    for field in fields:
+        condition |= Q(**{f"{field}__icontains": value})
+    if alias_of:
+        condition |= Exists(
+            Alias.objects.filter(**{alias_of: OuterRef("pk")}, text__icontains=value)
         )
+    return queryset.filter(condition)
+
+
+class ActorFilterSet(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(choices=Actor.Kind.choices)
+    parent = SlugFilter(queryset=Actor.objects.all(), help_text="Slug of the parent body.")
+    agreement = SlugFilter(
+        field_name="parties__agreement",
+        method="filter_agreement",
+        queryset=Agreement.objects.all(),
+        help_text="Slug of an agreement the actor is a party to.",
+    )
+    updated_since = updated_since_filter("actors whose record changed at or after it.")
+    search = django_filters.CharFilter(
+        method="filter_search", help_text="Words in the name, description or an alias."
+    )
+    ordering = TieBreakOrderingFilter(
+        fields=(("name", "name"), ("updated_at", "updated_at")),
+        help_text="Sort key (name by default); prefix with - for descending.",
+    )
+
+    class Meta:
+        model = Actor
+        fields = ["kind", "parent", "agreement", "updated_since", "search", "ordering"]
+
+    def filter_agreement(self, queryset, name, value):
+        return queryset.filter(Exists(Party.objects.filter(actor=OuterRef("pk"), agreement=value)))
+
+    def filter_search(self, queryset, name, value):
+        return _search(queryset, ("name", "description"), value, alias_of="actor")
+
+
+class LegalChallengeFilterSet(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=LegalChallenge.Status.choices)
+    court = SlugFilter(queryset=Actor.objects.all(), help_text="Slug of the court.")
+    agreement = SlugFilter(
+        field_name="agreements",
+        method="filter_agreement",
+        queryset=Agreement.objects.all(),
+        help_text="Slug of an agreement the case challenges.",
+    )
+    party = SlugFilter(
+        field_name="parties__actor",
+        method="filter_party",
+        queryset=Actor.objects.all(),
+        help_text="Slug of an actor that is a party to the case (with role, in that role).",
+    )
+    role = django_filters.ChoiceFilter(
+        choices=ChallengeParty.Role.choices,
+        method="filter_party",
+        help_text="With party: that actor's role in the case (plaintiff, defendant, …).",
+    )
+    filed_after = DateFilter(
+        field_name="filed_on", lookup_expr="gte", help_text="Filed on or after."
+    )
+    filed_before = DateFilter(
+        field_name="filed_on", lookup_expr="lte", help_text="Filed on or before."
+    )
+    updated_since = updated_since_filter(
+        "cases that changed at or after it (their record, parties or events)."
+    )
+    search = django_filters.CharFilter(
+        method="filter_search",
+        help_text="Words in the caption, docket number, summary or an alias.",
+    )
+    ordering = TieBreakOrderingFilter(
+        fields=(("filed_on", "filed_on"), ("caption", "caption"), ("updated_at", "updated_at")),
+        help_text="Sort key (newest filing first by default); prefix with - for descending.",
+    )
+
+    class Meta:
+        model = LegalChallenge
+        fields = [
+            "status",
+            "court",
+            "agreement",
+            "party",
+            "role",
+            "filed_after",
+            "filed_before",
+            "updated_since",
+            "search",
+            "ordering",
+        ]
+
+    def filter_agreement(self, queryset, name, value):
+        challenged = LegalChallenge.agreements.through.objects.filter(
+            legalchallenge=OuterRef("pk"), agreement=value
+        )
+        return queryset.filter(Exists(challenged))
+
+    def filter_party(self, queryset, name, value):
+        # Applied once, for party and role together, in filter_queryset.
+        return queryset
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        conditions = {}
+        if self.form.cleaned_data.get("party"):
+            conditions["actor"] = self.form.cleaned_data["party"]
+        if self.form.cleaned_data.get("role"):
+            conditions["role"] = self.form.cleaned_data["role"]
+        if conditions:
+            parties = ChallengeParty.objects.filter(challenge=OuterRef("pk"), **conditions)
+            queryset = queryset.filter(Exists(parties))
+        return queryset
+
+    def filter_search(self, queryset, name, value):
+        return _search(
+            queryset, ("caption", "docket_number", "summary"), value, alias_of="challenge"
+        )
+
+
+class EventFilterSet(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(choices=Event.Kind.choices)
+    agreement = SlugFilter(
+        queryset=Agreement.objects.all(),
+        help_text="Slug of an agreement: its own events (its timeline adds its cases' events).",
+    )
+    challenge = SlugFilter(queryset=LegalChallenge.objects.all(), help_text="Slug of a case.")
+    actor = SlugFilter(
+        field_name="actors",
+        method="filter_actor",
+        queryset=Actor.objects.all(),
+        help_text="Slug of an actor involved in the event.",
+    )
+    date_after = DateFilter(field_name="date", lookup_expr="gte", help_text="On or after.")
+    date_before = DateFilter(field_name="date", lookup_expr="lte", help_text="On or before.")
+    updated_since = updated_since_filter("events that changed at or after it.")
+    search = django_filters.CharFilter(
+        method="filter_search", help_text="Words in the title or description."
+    )
+
+    class Meta:
+        model = Event
+        fields = [
+            "kind",
+            "agreement",
+            "challenge",
+            "actor",
+            "date_after",
+            "date_before",
+            "updated_since",
+            "search",
+        ]
+
+    def filter_actor(self, queryset, name, value):
+        through = Event.actors.through
+        return queryset.filter(Exists(through.objects.filter(event=OuterRef("pk"), actor=value)))
+
+    def filter_search(self, queryset, name, value):
+        return _search(queryset, ("title", "description"), value)
+
+
+class StatementFilterSet(django_filters.FilterSet):
+    speaker = SlugFilter(queryset=Actor.objects.all(), help_text="Slug of the actor who said it.")
+    actor = SlugFilter(
+        field_name="position__actor",
+        queryset=Actor.objects.all(),
+        help_text="Slug of the stakeholder whose position the statement backs.",
+    )
+    agreement = SlugFilter(
+        field_name="position__agreement",
+        queryset=Agreement.objects.all(),
+        help_text="Slug of the agreement the statement is about.",
+    )
+    kind = django_filters.ChoiceFilter(choices=Statement.Kind.choices)
+    stance = django_filters.ChoiceFilter(
+        field_name="position__stance",
+        choices=Position.Stance.choices,
+        help_text="Stance of the position the statement backs.",
+    )
+    said_after = DateFilter(field_name="said_on", lookup_expr="gte", help_text="Said on or after.")
+    said_before = DateFilter(
+        field_name="said_on", lookup_expr="lte", help_text="Said on or before."
+    )
+    updated_since = updated_since_filter("statements that changed at or after it.")
+    search = django_filters.CharFilter(
+        method="filter_search", help_text="Words in the text or the venue."
+    )
+
+    class Meta:
+        model = Statement
+        fields = [
+            "speaker",
+            "actor",
+            "agreement",
+            "kind",
+            "stance",
+            "said_after",
+            "said_before",
+            "updated_since",
+            "search",
+        ]
+
+    def filter_search(self, queryset, name, value):
+        return _search(queryset, ("text", "venue", "speaker_label"), value)
+
+
+class PositionFilterSet(django_filters.FilterSet):
+    stance = django_filters.ChoiceFilter(choices=Position.Stance.choices)
+    actor = SlugFilter(queryset=Actor.objects.all(), help_text="Slug of the stakeholder.")
+    agreement = SlugFilter(queryset=Agreement.objects.all(), help_text="Slug of the agreement.")
+    updated_since = updated_since_filter("positions that changed at or after it.")
+    search = django_filters.CharFilter(method="filter_search", help_text="Words in the summary.")
+    ordering = TieBreakOrderingFilter(
+        fields=(("updated_at", "updated_at"),),
+        help_text="Sort key (agreement, then stance by default); prefix with - for descending.",
+    )
+
+    class Meta:
+        model = Position
+        fields = ["stance", "actor", "agreement", "updated_since", "search", "ordering"]
+
+    def filter_search(self, queryset, name, value):
+        return _search(queryset, ("summary",), value)
+
+
+class TopicFilterSet(django_filters.FilterSet):
+    updated_since = updated_since_filter("topics that changed at or after it.")
+    search = django_filters.CharFilter(
+        method="filter_search", help_text="Words in the name or description."
+    )
+    ordering = TieBreakOrderingFilter(
+        fields=(("name", "name"), ("updated_at", "updated_at")),
+        help_text="Sort key (name by default); prefix with - for descending.",
+    )
+
+    class Meta:
+        model = Topic
+        fields = ["updated_since", "search", "ordering"]
+
+    def filter_search(self, queryset, name, value):
+        return _search(queryset, ("name", "description"), value)

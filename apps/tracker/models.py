@@ -6,6 +6,7 @@ records are PROTECT: deleting something another record points at is refused, nev
 
 import functools
 import operator
+from urllib.parse import urlencode
 
 from django.db import models
 from django.db.models import F, Q
@@ -18,6 +19,7 @@ from .querysets import (
     AgreementQuerySet,
     EventQuerySet,
     LegalChallengeQuerySet,
+    PositionQuerySet,
     StatementQuerySet,
 )
 from .slugs import unique_slug
@@ -169,6 +171,7 @@ class Actor(SluggedModel, TimeStamped):
 
     class Meta:
         ordering = ["name", "id"]
+        indexes = [models.Index(fields=["name", "id"], name="actor_name_order")]
         constraints = [
             models.UniqueConstraint(
                 fields=["slug"],
@@ -231,6 +234,12 @@ class Affiliation(TimeStamped):
 
 class Agreement(SluggedModel, TimeStamped):
     slug_source = "title"
+    DERIVED_FIELDS = (
+        "latest_event",
+        "latest_event_date",
+        "latest_event_precision",
+        "latest_event_title",
+    )
 
     class Kind(models.TextChoices):
         MOU = "mou", "Memorandum of understanding"
@@ -267,11 +276,31 @@ class Agreement(SluggedModel, TimeStamped):
     expires_on = models.DateField(null=True, blank=True)
     topics = models.ManyToManyField(Topic, blank=True, related_name="agreements")
 
+    # The newest entry of the timeline (its own events and those of challenges against it), so
+    # lists sort and show it without touching events. Derived data: apps/tracker/services.py
+    # keeps it current and `manage.py refresh_derived` recomputes it from the events.
+    latest_event = models.ForeignKey(
+        "Event",
+        on_delete=models.SET_NULL,  # derived: the service recomputes it after the delete
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    latest_event_date = models.DateField(null=True, blank=True, editable=False)
+    latest_event_precision = models.CharField(
+        max_length=10, choices=DatePrecision.choices, blank=True, editable=False
+    )
+    latest_event_title = models.CharField(max_length=300, blank=True, editable=False)
+
     objects = AgreementQuerySet.as_manager()
     history = BothSidesHistoricalRecords(m2m_fields=[topics])
 
     class Meta:
         ordering = ["title", "id"]
+        # The home and topic pages' order (latest activity first) is served by the index
+        # agreement_latest_activity, created on PostgreSQL only by migration 0002: SQLite cannot
+        # index NULLS LAST.
         constraints = [
             models.UniqueConstraint(
                 fields=["slug"],
@@ -463,6 +492,7 @@ class Position(TimeStamped):
     stance = models.CharField(max_length=20, choices=Stance.choices, db_index=True)
     summary = models.TextField(blank=True)
 
+    objects = PositionQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -530,7 +560,17 @@ class Statement(TimeStamped):
 
     class Meta:
         ordering = ["position", "said_on", "sequence", "id"]
-        indexes = [models.Index(fields=["speaker", "said_on"], name="statement_speaker_date")]
+        indexes = [
+            models.Index(fields=["speaker", "said_on"], name="statement_speaker_date"),
+            # "What changed": statements newest-recorded first.
+            models.Index(fields=["-created_at", "-id"], name="statement_recorded"),
+            # The API's statement list: newest first, keyset on (said_on, id).
+            models.Index(fields=["-said_on", "-id"], name="statement_latest"),
+            # A position's statements in the order its page and API list them.
+            models.Index(
+                fields=["position", "said_on", "sequence", "id"], name="statement_position_order"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.speaker}: “{Truncator(self.text).chars(60)}”"
@@ -571,6 +611,13 @@ class LegalChallenge(SluggedModel, TimeStamped):
         limit_choices_to={"kind": Actor.Kind.COURT},
     )
     docket_number = models.CharField(max_length=100, blank=True)
+    docket_url = models.URLField(
+        "docket link",
+        max_length=1000,
+        blank=True,
+        help_text="The case's docket (CourtListener, PACER, the court's site). Empty: the page "
+        "links a CourtListener search for the docket number.",
+    )
     filed_on = models.DateField(null=True, blank=True)
     status = models.CharField(
         max_length=30, choices=Status.choices, default=Status.FILED, db_index=True
@@ -602,6 +649,19 @@ class LegalChallenge(SluggedModel, TimeStamped):
 
     def get_absolute_url(self):
         return reverse("tracker:challenge-detail", kwargs={"slug": self.slug})
+
+    @property
+    def docket_link(self) -> str:
+        """The stored docket link, else a CourtListener search for the docket number in this
+        court; empty when there is no docket number to search for."""
+        if self.docket_url:
+            return self.docket_url
+        if not self.docket_number:
+            return ""
+        query = f'docketNumber:"{self.docket_number}"'
+        if self.court_id:
+            query += f' AND court:"{self.court.name}"'
+        return "https://www.courtlistener.com/?" + urlencode({"type": "r", "q": query})
 
 
 class ChallengeParty(TimeStamped):
@@ -685,13 +745,20 @@ class Event(TimeStamped):
     class Meta:
         ordering = ["date", "date_precision", "sequence", "id"]
         indexes = [
+            # The timeline's full order, under each of the two keys it is read by.
             models.Index(
-                fields=["agreement", "date", "sequence", "id"], name="event_agreement_timeline"
+                fields=["agreement", "date", "date_precision", "sequence", "id"],
+                name="event_agreement_timeline",
             ),
             models.Index(
-                fields=["challenge", "date", "sequence", "id"], name="event_challenge_timeline"
+                fields=["challenge", "date", "date_precision", "sequence", "id"],
+                name="event_challenge_timeline",
             ),
-            models.Index(fields=["-date", "-id"], name="event_latest"),
+            models.Index(
+                fields=["-date", "-date_precision", "-sequence", "-id"], name="event_latest"
+            ),
+            # "What changed" and the Atom feeds: events newest-recorded first.
+            models.Index(fields=["-created_at", "-id"], name="event_recorded"),
         ]
         constraints = [
             models.CheckConstraint(

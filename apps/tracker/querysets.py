@@ -5,17 +5,101 @@ a loop."""
 import datetime
 
 from django.db import models
-from django.db.models import OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery, Window
+from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
+
+from apps.news.querysets import ARTICLE_HEAVY_FIELDS
+
+# Long collections inside one record's page or API detail are capped, so no response grows
+# without bound; each capped collection comes with its full count and a link to the rest.
+TIMELINE_CAP = 50
+POSITIONS_CAP = 50
+STATEMENTS_PER_POSITION_CAP = 5
+COVERAGE_CAP = 20
+RELATED_CAP = 100  # parties, challenges, members, roles: short in practice, bounded anyway
+
+
+def count_of(queryset, field: str):
+    """The number of rows of `queryset` whose `field` is the outer row: a correlated COUNT
+    served by the index on that foreign key, without joining and grouping the outer query."""
+    counted = (
+        queryset.filter(**{field: OuterRef("pk")})
+        .order_by()
+        .values(field)
+        .annotate(count=Count("*"))
+        .values("count")
+    )
+    return Coalesce(Subquery(counted), 0)
+
+
+def first_of_each(queryset, *, per: str, limit: int):
+    """The first `limit` rows of each `per` in the queryset's order, for a prefetch: the
+    ROW_NUMBER() that Django's sliced prefetches use, but without the slice, so the rows can
+    still fill the related manager (`record.parties.all()`) and not only a to_attr list."""
+    ranked = queryset.annotate(
+        row_in_group=Window(RowNumber(), partition_by=F(per), order_by=queryset.query.order_by)
+    )
+    return ranked.filter(row_in_group__lte=limit)
+
+
+def confirmed_coverage(field: str):
+    """A record's confirmed articles as its page and API detail list them, newest first and
+    capped (the full list is the articles endpoint filtered by the record)."""
+    from apps.news.models import ArticleLink
+
+    return Prefetch(
+        "article_links",
+        queryset=first_of_each(
+            ArticleLink.objects.confirmed().for_record_page(), per=field, limit=COVERAGE_CAP
+        ),
+        to_attr="confirmed_links",
+    )
+
+
+def confirmed_coverage_count(field: str):
+    from apps.news.models import ArticleLink
+
+    return count_of(ArticleLink.objects.confirmed(), field)
+
+
+def represented_parties():
+    """The parties a counsel row represents, by name, for a prefetch on ChallengeParty."""
+    from .models import Actor
+
+    return Prefetch("represents", queryset=Actor.objects.order_by("name", "id"))
+
+
+def positions_with_first_statements(queryset):
+    """Positions with their statement count and first statements. The sources are fetched by
+    id afterwards rather than joined: joined, every statement of a position would be matched
+    with its article before the first few are picked."""
+    from apps.news.models import Article
+
+    from .models import Statement
+
+    first_statements = first_of_each(
+        Statement.objects.select_related("speaker")
+        .prefetch_related(
+            Prefetch(
+                "source",
+                queryset=Article.objects.select_related("outlet").defer(*ARTICLE_HEAVY_FIELDS),
+            )
+        )
+        .order_by("said_on", "sequence", "id"),
+        per="position",
+        limit=STATEMENTS_PER_POSITION_CAP,
+    )
+    return queryset.annotate(
+        statements_count=count_of(Statement.objects, "position")
+    ).prefetch_related(Prefetch("statements", queryset=first_statements))
 
 
 class ActorQuerySet(models.QuerySet):
     def for_detail_page(self):
-        """An actor with everything its page lists: parent, aliases, affiliations, members, roles
-        in agreements and cases, positions with their statements, statements it made, and the
-        confirmed articles about it."""
-        from apps.news.models import ArticleLink
-
+        """An actor with everything its page lists, each long list capped and counted: parent,
+        aliases, affiliations, members, roles in agreements and cases, positions with their
+        statements, statements it made for others, and the confirmed articles about it."""
         from .models import (
             Actor,
             Affiliation,
@@ -26,63 +110,83 @@ class ActorQuerySet(models.QuerySet):
             Statement,
         )
 
-        return self.select_related("parent").prefetch_related(
-            "aliases",
-            "children",
-            Prefetch(
-                "affiliations",
-                queryset=Affiliation.objects.select_related("organization").order_by(
-                    "-start_date", "id"
+        def capped(name, queryset, per, limit=RELATED_CAP):
+            return Prefetch(name, queryset=first_of_each(queryset, per=per, limit=limit))
+
+        spoken_for_others = Statement.objects.exclude(position__actor=F("speaker"))
+        positions = positions_with_first_statements(Position.objects.select_related("agreement"))
+        return (
+            self.select_related("parent")
+            .annotate(
+                children_count=count_of(Actor.objects, "parent"),
+                members_count=count_of(Affiliation.objects, "organization"),
+                parties_count=count_of(Party.objects, "actor"),
+                signatures_count=count_of(Party.objects, "signed_by"),
+                positions_count=count_of(Position.objects, "actor"),
+                spoken_for_others_count=count_of(spoken_for_others, "speaker"),
+                challenge_roles_count=count_of(ChallengeParty.objects, "actor"),
+                cases_count=count_of(LegalChallenge.objects, "court"),
+                coverage_count=confirmed_coverage_count("actor"),
+            )
+            .prefetch_related(
+                "aliases",
+                capped("children", Actor.objects.order_by("name", "id"), "parent"),
+                capped(
+                    "affiliations",
+                    Affiliation.objects.select_related("organization").order_by(
+                        "-start_date", "id"
+                    ),
+                    "person",
                 ),
-            ),
-            Prefetch(
-                "members",
-                queryset=Affiliation.objects.select_related("person").order_by(
-                    "person__name", "id"
+                capped(
+                    "members",
+                    Affiliation.objects.select_related("person").order_by("person__name", "id"),
+                    "organization",
                 ),
-            ),
-            Prefetch(
-                "parties",
-                queryset=Party.objects.select_related("agreement", "signed_by").order_by(
-                    "agreement__title", "sequence", "id"
+                capped(
+                    "parties",
+                    Party.objects.select_related("agreement", "signed_by").order_by(
+                        "agreement__title", "sequence", "id"
+                    ),
+                    "actor",
                 ),
-            ),
-            Prefetch(
-                "signatures",
-                queryset=Party.objects.select_related("agreement", "actor").order_by(
-                    "agreement__title", "id"
+                capped(
+                    "signatures",
+                    Party.objects.select_related("agreement", "actor").order_by(
+                        "agreement__title", "id"
+                    ),
+                    "signed_by",
                 ),
-            ),
-            Prefetch(
-                "positions",
-                queryset=Position.objects.select_related("agreement")
-                .prefetch_related(
-                    Prefetch("statements", queryset=Statement.objects.for_position_listing())
-                )
-                .order_by("agreement__title", "id"),
-            ),
-            Prefetch(
-                "statements",
-                queryset=Statement.objects.for_position_listing()
-                .select_related("position__agreement", "position__actor")
-                .order_by("-said_on", "id"),
-                to_attr="statements_made",
-            ),
-            Prefetch(
-                "challenge_roles",
-                queryset=ChallengeParty.objects.select_related("challenge")
-                .prefetch_related(Prefetch("represents", queryset=Actor.objects.order_by("name")))
-                .order_by("challenge__caption", "id"),
-            ),
-            Prefetch(
-                "cases", queryset=LegalChallenge.objects.order_by("-filed_on", "caption", "id")
-            ),
-            Prefetch(
-                "article_links",
-                queryset=ArticleLink.objects.confirmed().for_record_page(),
-                to_attr="confirmed_links",
-            ),
+                capped(
+                    "positions",
+                    positions.order_by("agreement__title", "id"),
+                    "actor",
+                    POSITIONS_CAP,
+                ),
+                Prefetch(
+                    "statements",
+                    queryset=spoken_for_others.for_position_listing()
+                    .select_related("position__agreement", "position__actor")
+                    .order_by("-said_on", "-id")[:POSITIONS_CAP],
+                    to_attr="statements_made",
+                ),
+                capped(
+                    "challenge_roles",
+                    ChallengeParty.objects.select_related("challenge")
+                    .prefetch_related(represented_parties())
+                    .order_by("challenge__caption", "id"),
+                    "actor",
+                ),
+                capped(
+                    "cases", LegalChallenge.objects.order_by("-filed_on", "caption", "id"), "court"
+                ),
+                confirmed_coverage("actor"),
+            )
         )
+
+    def for_api(self):
+        """Actors as /api/v1/actors/ serves them: parent and aliases; name order by default."""
+        return self.select_related("parent").prefetch_related("aliases").order_by("name", "id")
 
 
 # A record nobody has touched for this long is worth a curator's look: its status may be stale.
@@ -94,127 +198,140 @@ class AgreementQuerySet(models.QuerySet):
         """Agreements not updated for STALE_AFTER (by the curator's desk and its filter)."""
         return self.filter(updated_at__lt=(now or timezone.now()) - STALE_AFTER)
 
-    def with_latest_event(self):
-        """Annotate the date, precision, title and id of each agreement's latest timeline entry
-        (its own events and those of challenges against it), as correlated subqueries so a list
-        of any length costs one query on SQLite and PostgreSQL alike."""
-        from .models import Event
-
-        latest = Event.objects.filter(
-            Q(agreement=OuterRef("pk")) | Q(challenge__agreements=OuterRef("pk"))
-        ).order_by("-date", "-date_precision", "-sequence", "-id")  # the timeline's last entry
-        return self.annotate(
-            latest_event_pk=Subquery(latest.values("pk")[:1]),
-            latest_event_date=Subquery(latest.values("date")[:1]),
-            latest_event_precision=Subquery(latest.values("date_precision")[:1]),
-            latest_event_title=Subquery(latest.values("title")[:1]),
-        )
-
     def for_home_page(self):
-        """Every tracked agreement with its topics and latest event, most recently active first."""
-        return (
-            self.with_latest_event()
-            .prefetch_related("topics")
-            .order_by(models.F("latest_event_date").desc(nulls_last=True), "title", "id")
+        """Tracked agreements with their topics, most recently active first. The latest event is
+        read from the agreement's own row (kept by apps/tracker/services.py), so a page of this
+        list reads no events and the order is served by the agreement_latest_activity index."""
+        return self.prefetch_related("topics").order_by(
+            models.F("latest_event_date").desc(nulls_last=True), "title", "id"
         )
 
     def for_topic_page(self, topic):
         return self.filter(topics=topic).for_home_page()
 
     def for_api_list(self):
-        """Agreements as /api/v1/agreements/ lists them: latest event, topics, parties with their
-        actors and signers. Order is left to the filterset (title by default)."""
+        """Agreements as /api/v1/agreements/ lists them: topics, parties with their actors and
+        signers (the latest event is on the row). Order is left to the filterset (title by
+        default)."""
         from .models import Party
-
-        return (
-            self.with_latest_event()
-            .prefetch_related(
-                "topics",
-                Prefetch(
-                    "parties",
-                    queryset=Party.objects.select_related("actor", "signed_by").order_by(
-                        "sequence", "id"
-                    ),
-                ),
-            )
-            .order_by("title", "id")
-        )
-
-    def for_api_detail(self):
-        """One agreement as /api/v1/agreements/<slug>/ shows it: what its page shows, plus the
-        latest event of the list shape."""
-        return self.with_latest_event().for_detail_page()
-
-    def for_detail_page(self):
-        """An agreement with everything its page lists except the timeline (see
-        EventQuerySet.timeline_of_agreement): topics, aliases, documents, parties and signers,
-        stakeholders with their statements, challenges and confirmed articles."""
-        from apps.news.models import ArticleLink
-
-        from .models import LegalChallenge, Party, Position, Statement
 
         return self.prefetch_related(
             "topics",
-            "aliases",
-            "documents",
             Prefetch(
                 "parties",
                 queryset=Party.objects.select_related("actor", "signed_by").order_by(
                     "sequence", "id"
                 ),
             ),
+        ).order_by("title", "id")
+
+    def for_api_detail(self):
+        """One agreement as /api/v1/agreements/<slug>/ shows it: what its page shows, plus the
+        latest event of the list shape."""
+        return self.for_detail_page()
+
+    def for_detail_page(self):
+        """An agreement with everything its page lists except the timeline (see
+        EventQuerySet.timeline_of_agreement), each long list capped and counted: topics,
+        aliases, documents, parties and signers, stakeholders with their statements, challenges
+        and confirmed articles."""
+        from .models import LegalChallenge, Party, Position
+
+        parties = Party.objects.select_related("actor", "signed_by").order_by("sequence", "id")
+        positions = positions_with_first_statements(
+            Position.objects.select_related("actor")
+        ).order_by("actor__name", "id")
+        return self.annotate(
+            positions_count=count_of(Position.objects, "agreement"),
+            challenges_count=count_of(LegalChallenge.objects, "agreements"),
+            coverage_count=confirmed_coverage_count("agreement"),
+        ).prefetch_related(
+            "topics",
+            "aliases",
+            "documents",
+            Prefetch(
+                "parties", queryset=first_of_each(parties, per="agreement", limit=RELATED_CAP)
+            ),
             Prefetch(
                 "positions",
-                queryset=Position.objects.select_related("actor")
-                .prefetch_related(
-                    Prefetch("statements", queryset=Statement.objects.for_position_listing())
-                )
-                .order_by("actor__name", "id"),
+                queryset=first_of_each(positions, per="agreement", limit=POSITIONS_CAP),
             ),
+            # Cases against one agreement are few; counted, not capped (a many-to-many).
             Prefetch(
                 "challenges",
                 queryset=LegalChallenge.objects.select_related("court").order_by(
                     "-filed_on", "caption", "id"
                 ),
             ),
-            Prefetch(
-                "article_links",
-                queryset=ArticleLink.objects.confirmed().for_record_page(),
-                to_attr="confirmed_links",
-            ),
+            confirmed_coverage("agreement"),
         )
 
 
 class StatementQuerySet(models.QuerySet):
+    def for_api(self):
+        """Statements as /api/v1/statements/ serves them: speaker, the position's stakeholder
+        and agreement, the source article and its outlet. The keyset paginator orders them."""
+        return self.select_related(
+            "speaker", "position__actor", "position__agreement", "source__outlet"
+        )
+
     def for_position_listing(self):
         """Statements as a page lists them: speaker, source article and its outlet, in order."""
-        return self.select_related("speaker", "source__outlet").order_by(
-            "said_on", "sequence", "id"
+        return (
+            self.select_related("speaker", "source__outlet")
+            .defer(*(f"source__{name}" for name in ARTICLE_HEAVY_FIELDS))
+            .order_by("said_on", "sequence", "id")
         )
 
 
+class PositionQuerySet(models.QuerySet):
+    def for_api(self):
+        """Positions as /api/v1/positions/ serves them: stakeholder and agreement."""
+        return self.select_related("actor", "agreement").order_by("agreement_id", "stance", "id")
+
+
 class LegalChallengeQuerySet(models.QuerySet):
+    def for_api(self):
+        """Cases as /api/v1/challenges/ serves them: court, agreements challenged, parties with
+        their roles, aliases; newest filing first."""
+        from .models import Agreement, ChallengeParty
+
+        return (
+            self.select_related("court")
+            .prefetch_related(
+                "aliases",
+                Prefetch("agreements", queryset=Agreement.objects.order_by("title", "id")),
+                Prefetch(
+                    "parties",
+                    queryset=ChallengeParty.objects.select_related("actor")
+                    .prefetch_related(represented_parties())
+                    .order_by("role", "sequence", "id"),
+                ),
+            )
+            .order_by(models.F("filed_on").desc(nulls_last=True), "caption", "id")
+        )
+
     def for_detail_page(self):
         """A case with its court, parties by role, the agreements it challenges, aliases and the
         confirmed articles about it."""
-        from apps.news.models import ArticleLink
+        from .models import Agreement, ChallengeParty
 
-        from .models import Actor, Agreement, ChallengeParty
-
-        return self.select_related("court").prefetch_related(
-            "aliases",
-            Prefetch("agreements", queryset=Agreement.objects.order_by("title", "id")),
-            Prefetch(
-                "parties",
-                queryset=ChallengeParty.objects.select_related("actor")
-                .prefetch_related(Prefetch("represents", queryset=Actor.objects.order_by("name")))
-                .order_by("role", "sequence", "id"),
-            ),
-            Prefetch(
-                "article_links",
-                queryset=ArticleLink.objects.confirmed().for_record_page(),
-                to_attr="confirmed_links",
-            ),
+        parties = (
+            ChallengeParty.objects.select_related("actor")
+            .prefetch_related(represented_parties())
+            .order_by("role", "sequence", "id")
+        )
+        return (
+            self.select_related("court")
+            .annotate(coverage_count=confirmed_coverage_count("challenge"))
+            .prefetch_related(
+                "aliases",
+                Prefetch("agreements", queryset=Agreement.objects.order_by("title", "id")),
+                Prefetch(
+                    "parties", queryset=first_of_each(parties, per="challenge", limit=RELATED_CAP)
+                ),
+                confirmed_coverage("challenge"),
+            )
         )
 
 
@@ -230,9 +347,16 @@ class EventQuerySet(models.QuerySet):
         return self.select_related("agreement", "challenge").prefetch_related(
             Prefetch(
                 "sources",
-                queryset=Article.objects.select_related("outlet").order_by("published_at", "id"),
+                queryset=Article.objects.select_related("outlet")
+                .defer(*ARTICLE_HEAVY_FIELDS)
+                .order_by("published_at", "id"),
             )
         )
+
+    def for_api(self):
+        """Events as /api/v1/events/ serves them: agreement, challenge, actors, sources with
+        their outlets. The keyset paginator orders them (newest first)."""
+        return self.with_sources().prefetch_related("actors")
 
     def timeline_of_challenge(self, challenge):
         """The case's own events, in order."""
@@ -245,15 +369,41 @@ class EventQuerySet(models.QuerySet):
             "-date", "-date_precision", "-sequence", "-id"
         )[:limit]
 
+    def recent_rulings(self, *, limit=5):
+        """The latest rulings in any legal challenge, newest first, with their cases."""
+        return (
+            self.filter(kind="ruling", challenge__isnull=False)
+            .select_related("challenge__court")
+            .order_by("-date", "-id")[:limit]
+        )
+
+    def about_agreements(self, agreements):
+        """Events on these agreements' timelines: their own and those of the lawsuits against
+        them (`agreements` is a queryset, used as a subquery)."""
+        from .models import LegalChallenge
+
+        chosen = agreements.values("pk")
+        challenges = LegalChallenge.agreements.through.objects.filter(agreement__in=chosen)
+        return self.filter(
+            Q(agreement__in=chosen)
+            | Exists(challenges.filter(legalchallenge=OuterRef("challenge")))
+        )
+
+    def recorded_recently(self, *, limit=50):
+        """Events newest-recorded first, as the Atom feeds list them."""
+        return self.select_related("agreement", "challenge").order_by("-created_at", "-id")[:limit]
+
     def timeline_of_agreement(self, agreement):
         """The agreement's own events and those of the legal challenges against it, in order."""
         from .models import LegalChallenge
 
-        # A subquery rather than a join, so an event of a challenge to two agreements is not
-        # repeated and no DISTINCT over text columns is needed.
-        challenges = LegalChallenge.objects.filter(agreements=agreement).values("pk")
-        return (
-            self.filter(Q(agreement=agreement) | Q(challenge__in=challenges))
-            .with_sources()
-            .chronological()
-        )
+        # The cases are read first (a few ids, by index), so the condition on events is
+        # `agreement = X OR challenge IN (literal ids)`: two index scans combined, each half
+        # estimated from its own statistics. An OR across a join to the cases, or an IN over a
+        # subquery, is planned as a walk over every event.
+        pairs = LegalChallenge.agreements.through.objects.filter(agreement=agreement)
+        challenge_ids = list(pairs.values_list("legalchallenge_id", flat=True))
+        condition = Q(agreement=agreement)
+        if challenge_ids:
+            condition |= Q(challenge__in=challenge_ids)
+        return self.filter(condition).with_sources().chronological()

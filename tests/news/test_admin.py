@@ -217,8 +217,10 @@ def test_reject_button_ignores_a_get(curator_client):
 def test_decision_buttons_need_a_staff_login(client, db):
     link = ArticleLinkFactory()
 
-    client.post(reverse("admin:news_articlelink_confirm", args=[link.pk]))
+    response = client.post(reverse("admin:news_articlelink_confirm", args=[link.pk]))
 
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
     link.refresh_from_db()
     assert link.status == "suggested"
 

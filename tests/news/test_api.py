@@ -5,20 +5,24 @@ import datetime
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from apps.news.models import Article, ArticleLink
+from tests.api_errors import errors_by_parameter
 from tests.factories import (
     ActorFactory,
     AgreementFactory,
     ArticleFactory,
     ArticleLinkFactory,
     ArticleURLFactory,
+    EventFactory,
     FeedFactory,
     LegalChallengeFactory,
     OutletFactory,
+    StatementFactory,
     UserFactory,
 )
 
@@ -40,7 +44,17 @@ def ids(response):
 # --- Shape ------------------------------------------------------------------------------------
 
 
-def test_article_shows_outlet_seen_urls_duplicate_and_links(api_client):
+@pytest.fixture
+def reviewer_client(api_client):
+    """A curator who reviews links (news.view_articlelink): sees suggested and rejected ones."""
+    reviewer = UserFactory(username="reviewer")
+    reviewer.user_permissions.add(Permission.objects.get(codename="view_articlelink"))
+    api_client.force_authenticate(reviewer)
+    return api_client
+
+
+def test_article_shows_outlet_seen_urls_duplicate_and_links(reviewer_client):
+    api_client = reviewer_client
     original = ArticleFactory()
     outlet = OutletFactory(slug="examiner", name="Washington Examiner")
     article = ArticleFactory(
@@ -100,11 +114,13 @@ def test_article_shows_outlet_seen_urls_duplicate_and_links(api_client):
     ]
 
 
-def test_only_articles_with_something_to_read_are_served(api_client):
+def test_placeholders_of_pending_or_failed_fetches_are_not_served(api_client):
     fetched = ArticleFactory()
-    pending = ArticleFactory(fetch_status=Article.FetchStatus.PENDING, text="")
-    failed = ArticleFactory(fetch_status=Article.FetchStatus.FAILED, text="")
+    feed = FeedFactory()
+    pending = ArticleFactory(feed=feed, fetch_status=Article.FetchStatus.PENDING, text="")
+    failed = ArticleFactory(feed=feed, fetch_status=Article.FetchStatus.FAILED, text="")
     curated = ArticleFactory(
+        feed=feed,
         fetch_status=Article.FetchStatus.NOT_FETCHED,
         entry_method=Article.EntryMethod.CURATED,
         text="A paywalled story, as a curator recorded it.",
@@ -116,10 +132,56 @@ def test_only_articles_with_something_to_read_are_served(api_client):
         assert api_client.get(url).status_code == 404
 
 
+def test_articles_added_by_hand_or_cited_are_served_however_they_entered(api_client):
+    """A curator's article in admin has no feed and may never be fetched; a failed fetch that
+    the timeline cites as a source is still what the record points at."""
+    by_hand = ArticleFactory(feed=None, fetch_status=Article.FetchStatus.PENDING)
+    cited = ArticleFactory(feed=FeedFactory(), fetch_status=Article.FetchStatus.FAILED)
+    EventFactory(sources=[cited])
+    quoted = ArticleFactory(feed=FeedFactory(), fetch_status=Article.FetchStatus.PENDING)
+    StatementFactory(source=quoted)
+
+    assert set(ids(api_client.get(ARTICLES_URL))) == {by_hand.pk, cited.pk, quoted.pk}
+    for article in (by_hand, cited, quoted):
+        url = reverse("api:article-detail", kwargs={"pk": article.pk})
+        assert api_client.get(url).status_code == 200
+
+
+def test_the_public_sees_confirmed_links_only(api_client):
+    article = ArticleFactory()
+    ArticleLinkFactory(article=article, agreement=AgreementFactory(slug="mou"), status="confirmed")
+    ArticleLinkFactory(article=article, agreement=None, actor=ActorFactory(slug="ice"))
+    ArticleLinkFactory(
+        article=article, agreement=None, actor=ActorFactory(slug="irs"), status="rejected"
+    )
+
+    data = api_client.get(reverse("api:article-detail", kwargs={"pk": article.pk})).json()
+
+    assert [(link["target_slug"], link["status"]) for link in data["links"]] == [
+        ("mou", "confirmed")
+    ]
+
+
+def test_the_public_cannot_filter_by_a_suggested_or_rejected_link(api_client):
+    mou = AgreementFactory(slug="irs-ice-mou")
+    suggested = ArticleLinkFactory(agreement=mou).article
+    rejected = ArticleLinkFactory(agreement=mou, status="rejected").article
+
+    for query in (
+        {"agreement": "irs-ice-mou"},
+        {"link_status": "suggested"},
+        {"link_status": "rejected"},
+        {"agreement": "irs-ice-mou", "link_status": "suggested"},
+    ):
+        assert ids(api_client.get(ARTICLES_URL, query)) == [], query
+    assert {suggested.pk, rejected.pk} <= set(ids(api_client.get(ARTICLES_URL)))
+
+
 # --- Filters ----------------------------------------------------------------------------------
 
 
-def test_agreement_and_link_status_filter_the_same_link(api_client):
+def test_agreement_and_link_status_filter_the_same_link(reviewer_client):
+    api_client = reviewer_client
     mou, other = AgreementFactory(slug="irs-ice-mou"), AgreementFactory(slug="other")
     confirmed = ArticleFactory(published_at=at(3))
     ArticleLinkFactory(article=confirmed, agreement=mou, status=ArticleLink.Status.CONFIRMED)
@@ -142,9 +204,9 @@ def test_agreement_and_link_status_filter_the_same_link(api_client):
 def test_filter_by_actor_and_challenge(api_client):
     ice = ActorFactory(slug="ice")
     case = LegalChallengeFactory(slug="centro-v-bessent")
-    about_ice = ArticleLinkFactory(agreement=None, actor=ice).article
-    about_case = ArticleLinkFactory(agreement=None, challenge=case).article
-    ArticleLinkFactory()
+    about_ice = ArticleLinkFactory(agreement=None, actor=ice, status="confirmed").article
+    about_case = ArticleLinkFactory(agreement=None, challenge=case, status="confirmed").article
+    ArticleLinkFactory(status="confirmed")
 
     assert ids(api_client.get(ARTICLES_URL, {"actor": "ice"})) == [about_ice.pk]
     assert ids(api_client.get(ARTICLES_URL, {"challenge": "centro-v-bessent"})) == [about_case.pk]
@@ -197,7 +259,7 @@ def test_bad_filter_value_is_400_naming_the_parameter(api_client, parameter, val
     response = api_client.get(ARTICLES_URL, {parameter: value})
 
     assert response.status_code == 400
-    assert list(response.json()) == [parameter]
+    assert list(errors_by_parameter(response)) == [parameter]
 
 
 # --- Cursor pagination ------------------------------------------------------------------------
@@ -371,7 +433,7 @@ def test_page_size_that_is_not_a_positive_whole_number_is_400(api_client, value)
     response = api_client.get(ARTICLES_URL, {"page_size": value})
 
     assert response.status_code == 400
-    assert response.json() == {"page_size": ["Must be a whole number from 1 to 200."]}
+    assert errors_by_parameter(response) == {"page_size": ["Must be a whole number from 1 to 200."]}
 
 
 def test_page_holds_fifty_articles_by_default_and_at_most_two_hundred(api_client):
@@ -379,7 +441,8 @@ def test_page_holds_fifty_articles_by_default_and_at_most_two_hundred(api_client
 
     assert len(ids(api_client.get(ARTICLES_URL))) == 50
     assert len(ids(api_client.get(ARTICLES_URL, {"page_size": 200}))) == 200
-    assert len(ids(api_client.get(ARTICLES_URL, {"page_size": 1000}))) == 200
+    # Beyond the maximum is refused, not quietly cut: the client would miss rows it asked for.
+    assert api_client.get(ARTICLES_URL, {"page_size": 1000}).status_code == 400
 
 
 def test_a_page_that_holds_the_last_article_has_no_next_link(api_client):
@@ -438,7 +501,7 @@ def test_a_tampered_cursor_is_400_not_a_crash_or_a_guess(api_client, data):
     response = api_client.get(ARTICLES_URL, {"cursor": cursor(data)})
 
     assert response.status_code == 400
-    assert response.json() == {
+    assert errors_by_parameter(response) == {
         "cursor": ["Invalid cursor: use the next or previous link of a response."]
     }
 

@@ -248,3 +248,55 @@ def test_a_task_whose_whole_worker_is_killed_is_taken_over_by_another(workers, a
         worker=second,
     )
     assert slow_article.requests >= 2
+
+
+class PoisonPage:
+    """A page whose fetch kills the pool process that asks for it, every time (as a parser crash
+    or a memory blow-up would); counts the requests."""
+
+    def __init__(self, worker):
+        self.worker = worker
+        self.requests = 0
+
+    def __call__(self, request):
+        self.requests += 1
+        for pid in child_pids(self.worker["process"].pid):
+            os.kill(pid, signal.SIGKILL)
+        return Response("never read", content_type="text/html")
+
+
+def test_a_poison_article_is_given_up_after_three_deaths_and_the_others_go_on(
+    workers, allow_local_server
+):
+    from apps.news.tasks import ingest_article_task
+
+    server = allow_local_server
+    worker = workers.start("poisoned", concurrency=1)
+    poison = PoisonPage(worker)
+    server.expect_request("/poison").respond_with_handler(poison)
+    server.expect_request("/healthy").respond_with_data(
+        article_page(
+            headline="IRS agrees to help ICE",
+            paragraphs=BODY_MOU,
+            published="2025-04-08T14:00:00+00:00",
+        ),
+        content_type="text/html",
+    )
+    base = f"http://127.0.0.1:{server.port}"
+    poisoned = Article.objects.create(url=f"{base}/poison", canonical_url=f"{base}/poison")
+    healthy = Article.objects.create(url=f"{base}/healthy", canonical_url=f"{base}/healthy")
+
+    ingest_article_task.delay(poisoned.pk)
+    ingest_article_task.delay(healthy.pk)
+
+    wait_for(
+        lambda: (
+            Article.objects.get(pk=poisoned.pk).fetch_status == "failed"
+            and Article.objects.get(pk=healthy.pk).fetch_status == "fetched"
+        ),
+        timeout=120,
+        worker=worker,
+    )
+    poisoned.refresh_from_db()
+    assert poison.requests == 3
+    assert poisoned.fetch_error.startswith("given up: 3 fetches")

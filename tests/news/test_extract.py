@@ -13,6 +13,7 @@ from apps.news.extract import (
     headline_and_site,
 )
 from apps.news.text_clean import sanitize_plain_text, text_from_html
+from tests.news.local_site import BODY_MOU, article_page
 
 PAGES = Path(__file__).parent / "pages"
 NEWS_URL = "https://www.capitolledger.example/2025/04/07/treasury-dhs-data-pact?utm_source=rss"
@@ -148,6 +149,40 @@ def test_prose_that_spells_markup_is_kept_as_the_reader_saw_it(hostile_article):
     assert "allows the disclosures, <script>alert('escaped')</script> urging the court" in (
         hostile_article.text
     )
+
+
+@pytest.mark.parametrize(
+    "shown",
+    [
+        "the title tag &lt;title&gt;",
+        "John &amp;amp; Doe",
+        "AT&amp;T",
+        "control &#1;&#2; references",
+    ],
+)
+def test_text_that_spells_entities_is_kept_as_the_page_showed_it(shown):
+    """trafilatura unescapes the text it returns once more than a browser would; the page
+    showed these characters, so they are what we store, in the headline and in the body.
+    (One exception is left: a headline that spells "&nbsp;", "&#10;" or "&#13;" reads as the
+    space it names, which trafilatura substitutes after its unescape.)"""
+    page = article_page(
+        headline=shown,
+        paragraphs=[*BODY_MOU[:2], f"The page shows {shown} in prose.", *BODY_MOU[2:]],
+        published="2025-04-08T10:00:00Z",
+    )
+
+    extracted = extract_article(page, url="https://news.example/a")
+
+    assert extracted.title == shown
+    assert f"The page shows {shown} in prose." in extracted.text
+
+
+def test_a_lower_case_site_name_with_an_ampersand_keeps_it():
+    page = article_page(
+        headline="Ruling", paragraphs=BODY_MOU, published="2025-04-08T10:00:00Z", site="a & b"
+    )
+
+    assert extract_article(page, url="https://news.example/a").site_name == "A & B"
 
 
 def test_hostile_page_still_yields_its_article(hostile_article):
@@ -312,3 +347,23 @@ def test_text_from_html(markup, text):
 def test_text_from_html_decodes_one_layer_of_entities_only():
     layered = "&amp;" + "amp;" * 20 + "lt;script&gt;x"
     assert text_from_html(layered) == "&" + "amp;" * 20 + "lt;script>x"
+
+
+@pytest.mark.parametrize(
+    "hidden",
+    ["\ue000", "\U000f0000", "\u0378", "\ud800", "\u202a", "\u202e", "\u2066", "\u2069", "\ufeff"],
+    ids=[
+        "private-use",
+        "private-use-plane-15",
+        "unassigned",
+        "lone-surrogate",
+        "LRE",
+        "RLO",
+        "LRI",
+        "PDI",
+        "BOM",
+    ],
+)
+def test_invisible_or_reordering_characters_are_dropped_from_plain_text(hidden):
+    # Each would show a reader something other than what the text says, or nothing at all.
+    assert sanitize_plain_text(f"pay{hidden}ment of $5") == "payment of $5"

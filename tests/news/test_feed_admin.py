@@ -41,12 +41,16 @@ def test_fetch_now_is_not_offered_to_a_curator_who_may_only_view_feeds(
     client.force_login(viewer)
     feed = Feed.objects.create(url=f"{news_site}/feed.xml")
 
+    changelist = client.get(reverse("admin:news_feed_changelist"))
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
             reverse("admin:news_feed_changelist"),
             {"action": "fetch_now", "_selected_action": [feed.pk]},
         )
 
+    assert changelist.status_code == 200
+    assert feed.url in changelist.content.decode()
+    assert 'value="fetch_now"' not in changelist.content.decode()
     feed.refresh_from_db()
     assert feed.last_fetched_at is None
 

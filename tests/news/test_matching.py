@@ -408,6 +408,22 @@ def test_get_matcher_rebuilds_after_an_alias_is_deleted():
 
 
 @pytest.mark.django_db
+def test_a_worker_asks_whether_the_records_changed_at_most_every_few_seconds(
+    settings, django_assert_num_queries
+):
+    settings.MATCHER_RECHECK_SECONDS = 3600
+    actor = ActorFactory(name="Internal Revenue Service")
+    assert get_matcher().match("the Service and the IRS") == []
+    AliasFactory(actor=actor, text="IRS", case_sensitive=True)
+
+    with django_assert_num_queries(0):  # within the interval: the matcher it has
+        assert get_matcher().match("the Service and the IRS") == []
+
+    settings.MATCHER_RECHECK_SECONDS = 0  # the interval is over
+    assert [m.term for m in get_matcher().match("the Service and the IRS")] == ["IRS"]
+
+
+@pytest.mark.django_db
 def test_suggest_links_uses_the_current_records_by_default():
     actor = ActorFactory(name="Public Citizen")
 

@@ -5,9 +5,14 @@ import json
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 from django.conf import settings
+from hypothesis import given
+from hypothesis import settings as settings_hypothesis
+from hypothesis import strategies as st
 
+from apps.news import near_duplicates
 from apps.news.near_duplicates import (
     estimate_similarity,
     find_near_duplicate_of,
@@ -423,3 +428,93 @@ def test_a_hand_made_cycle_of_copies_stops_at_the_first_repeat(django_assert_max
         found = find_near_duplicate_of(fingerprint=fingerprint(WIRE_STORY), published_at=APRIL_8)
 
     assert found == root
+
+
+def test_a_fingerprint_stored_by_an_earlier_release_still_compares():
+    # Stored fingerprints outlive deploys: the same text must give the same numbers forever.
+    assert fingerprint(short_text(50))[:3] == [2525036198, 383846091, 1416252699]
+
+
+def test_changing_only_the_last_word_changes_the_fingerprint():
+    text = short_text(60)
+
+    assert fingerprint(text + " ending") != fingerprint(text + " different")
+
+
+@pytest.mark.django_db
+def test_an_undated_article_stored_more_than_three_days_away_is_not_compared():
+    from apps.news.models import Article
+
+    old = ArticleFactory(text_fingerprint=fingerprint(WIRE_STORY), published_at=None)
+    Article.objects.filter(pk=old.pk).update(created_at=APRIL_8 - datetime.timedelta(days=10))
+
+    assert find_near_duplicate_of(fingerprint=fingerprint(WIRE_STORY), published_at=APRIL_8) is None
+
+
+@pytest.mark.django_db
+def test_a_hand_made_copy_of_a_copy_resolves_to_the_root():
+    root = ArticleFactory(text_fingerprint=[], published_at=APRIL_8 - datetime.timedelta(days=20))
+    middle = ArticleFactory(
+        text_fingerprint=[], near_duplicate_of=root, published_at=APRIL_8 - datetime.timedelta(10)
+    )
+    ArticleFactory(
+        text_fingerprint=fingerprint(WIRE_STORY), near_duplicate_of=middle, published_at=APRIL_8
+    )
+
+    assert find_near_duplicate_of(fingerprint=fingerprint(WIRE_STORY), published_at=APRIL_8) == root
+
+
+@pytest.mark.django_db
+def test_a_cycle_behind_the_match_is_walked_once(django_assert_max_num_queries):
+    from apps.news.models import Article
+
+    far = datetime.timedelta(days=10)
+    x = ArticleFactory(text_fingerprint=[], published_at=APRIL_8 - far)
+    y = ArticleFactory(text_fingerprint=[], near_duplicate_of=x, published_at=APRIL_8 - 2 * far)
+    Article.objects.filter(pk=x.pk).update(near_duplicate_of=y)
+    ArticleFactory(
+        text_fingerprint=fingerprint(WIRE_STORY), near_duplicate_of=x, published_at=APRIL_8
+    )
+
+    with django_assert_max_num_queries(4):
+        found = find_near_duplicate_of(fingerprint=fingerprint(WIRE_STORY), published_at=APRIL_8)
+
+    assert found == y
+
+
+def _fingerprint_by_the_formula(text: str) -> list[int]:
+    """The MinHash signature computed the plain way, one Python integer at a time: what every
+    stored fingerprint was made with, and what the array arithmetic must give exactly."""
+    import hashlib
+    import re
+
+    prime = (1 << 61) - 1
+    words = re.findall(r"\w+", text.lower())
+    if len(words) < 50:
+        return []
+    shingles = {
+        int.from_bytes(
+            hashlib.blake2b(" ".join(words[i : i + 4]).encode(), digest_size=8).digest(), "big"
+        )
+        & prime
+        for i in range(len(words) - 3)
+    }
+    return [
+        min((a * x + b) % prime for x in shingles) & ((1 << 32) - 1)
+        for a, b in near_duplicates._PERMUTATIONS
+    ]
+
+
+@settings_hypothesis(max_examples=40, deadline=None)
+@given(st.lists(st.sampled_from(WIRE_STORY.split()), min_size=45, max_size=900))
+def test_the_fast_fingerprint_is_exactly_the_formula(words):
+    text = " ".join(words)
+    assert fingerprint(text) == _fingerprint_by_the_formula(text)
+
+
+def test_the_permutation_arithmetic_is_exact_at_the_edges_of_its_range():
+    prime = (1 << 61) - 1
+    values = [0, 1, 2**32 - 1, 2**32, 2**60 + 12345, prime - 1, prime]
+    permuted = near_duplicates._permuted(np.array(values, dtype=np.uint64))
+    expected = [[(a * x + b) % prime for x in values] for a, b in near_duplicates._PERMUTATIONS]
+    assert permuted.tolist() == expected

@@ -12,7 +12,7 @@ import time_machine
 from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
-from apps.news.safe_fetch import FetchError, fetch
+from apps.news.safe_fetch import FetchError, check_public_host, fetch
 
 MB = 1024 * 1024
 
@@ -463,10 +463,10 @@ def test_redirect_chain_within_the_limit_is_followed(server, settings):
 @pytest.mark.parametrize(
     ("url", "reason"),
     [
-        # 6to4 carries an IPv4 address in bits 16–48: this one is 127.0.0.1.
-        ("http://[2002:7f00:1::]/", "refused: 2002:7f00:1:: is a loopback address"),
         # NAT64 carries one in the last 32 bits: this one is 10.0.0.1.
         ("http://[64:ff9b::a00:1]/", "refused: 64:ff9b::a00:1 is a private address"),
+        ("http://[64:ff9b::7f00:1]/", "refused: 64:ff9b::7f00:1 is a loopback address"),
+        ("http://[64:ff9b::a9fe:a9fe]/", "refused: 64:ff9b::a9fe:a9fe is a link-local address"),
         # Carrier-grade NAT space is neither private nor global.
         ("http://100.64.0.1/", "refused: 100.64.0.1 is not a public address"),
     ],
@@ -519,3 +519,188 @@ def test_redirect_status_without_location_is_an_error_not_a_loop(server):
     assert caught.value.reason == "HTTP 302 Found without a Location header"
     assert caught.value.status_code == 302
     assert len(server.log) == 1
+
+
+# --- The SSRF matrix: every way of writing a non-public address, directly and behind a redirect.
+# Python 3.11's ipaddress calls fec0::/10, 6to4, documentation space and most of 192.0.0.0/24
+# global; each is refused by name.
+
+NON_PUBLIC_FORMS = [
+    # Private, shared and special IPv4 ranges.
+    ("http://172.16.0.1/", "refused: 172.16.0.1 is a private address"),
+    ("http://172.31.255.254/", "refused: 172.31.255.254 is a private address"),
+    ("http://100.127.255.254/", "refused: 100.127.255.254 is not a public address"),
+    ("http://198.18.0.1/", "refused: 198.18.0.1 is a private address"),
+    ("http://192.0.0.8/", "refused: 192.0.0.8 is an IETF protocol address"),
+    ("http://192.0.2.1/", "refused: 192.0.2.1 is a private address"),
+    ("http://255.255.255.255/", "refused: 255.255.255.255 is a reserved address"),
+    ("http://127.255.255.254/", "refused: 127.255.255.254 is a loopback address"),
+    ("http://0.1.2.3/", "refused: 0.1.2.3 is a private address"),
+    ("http://239.255.255.250:1900/", "refused: 239.255.255.250 is a multicast address"),
+    # IPv4 literals in the forms inet_aton accepts: decimal, hex, short and mixed.
+    ("http://2130706433/", "refused: 127.0.0.1 is a loopback address"),
+    ("http://0x7f000001/", "refused: 127.0.0.1 is a loopback address"),
+    ("http://0x7f.0.0.1/", "refused: 127.0.0.1 is a loopback address"),
+    ("http://127.1/", "refused: 127.0.0.1 is a loopback address"),
+    ("http://0xa9.254.169.254/", "refused: 169.254.169.254 is a link-local address"),
+    ("http://2852039166/", "refused: 169.254.169.254 is a link-local address"),
+    ("http://10.1/", "refused: 10.0.0.1 is a private address"),
+    # IPv6 forms of loopback and the unspecified address.
+    ("http://[0:0:0:0:0:0:0:1]/", "refused: ::1 is a loopback address"),
+    ("http://[::]/", "refused: :: is an unspecified address"),
+    ("http://[::ffff:7f00:1]/", "refused: ::ffff:127.0.0.1 is a loopback address"),
+    ("http://[::ffff:a00:1]/", "refused: ::ffff:10.0.0.1 is a private address"),
+    ("http://[0:0:0:0:0:ffff:127.0.0.1]/", "refused: ::ffff:127.0.0.1 is a loopback address"),
+    # IPv4-compatible (deprecated, ::/96) is reserved, whatever it embeds.
+    ("http://[::127.0.0.1]/", "refused: ::127.0.0.1 is a reserved address"),
+    ("http://[::8.8.8.8]/", "refused: ::8.8.8.8 is a reserved address"),
+    # Translation and tunnel prefixes: 6to4, Teredo, local-use NAT64.
+    ("http://[2002:7f00:1::]/", "refused: 2002:7f00:1:: is a 6to4 address"),
+    ("http://[2002:808:808::1]/", "refused: 2002:808:808::1 is a 6to4 address"),
+    (
+        "http://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/",
+        "refused: 2001:0:4136:e378:8000:63bf:3fff:fdd2 is a Teredo address",
+    ),
+    ("http://[64:ff9b:1::a00:1]/", "refused: 64:ff9b:1::a00:1 is a local-use NAT64 address"),
+    ("http://[64:ff9b:1::808:808]/", "refused: 64:ff9b:1::808:808 is a local-use NAT64 address"),
+    # Site-local, unique-local, link-local with a zone, multicast, documentation.
+    ("http://[fec0::1]/", "refused: fec0::1 is a site-local address"),
+    ("http://[feff:ffff::1]/", "refused: feff:ffff::1 is a site-local address"),
+    ("http://[fc00::1]/", "refused: fc00::1 is a private address"),
+    ("http://[fe80::1%25eth0]/", "refused: addresses with a zone (%) are not fetched"),
+    ("http://[ff02::1]/", "refused: ff02::1 is a multicast address"),
+    ("http://[ff0e::1]/", "refused: ff0e::1 is a multicast address"),
+    ("http://[2001:db8::1]/", "refused: 2001:db8::1 is a private address"),
+    ("http://[3fff::1]/", "refused: 3fff::1 is a documentation address"),
+]
+
+
+@pytest.mark.parametrize(("url", "reason"), NON_PUBLIC_FORMS)
+def test_every_form_of_a_non_public_address_is_refused(url, reason, outside_connections):
+    with pytest.raises(FetchError) as caught:
+        fetch(url)
+
+    assert caught.value.reason == reason
+    assert caught.value.permanent is True
+    assert outside_connections == []
+
+
+@pytest.mark.parametrize(("url", "reason"), NON_PUBLIC_FORMS)
+def test_a_redirect_to_any_form_of_a_non_public_address_is_refused(
+    server, url, reason, outside_connections
+):
+    server.expect_request("/feed").respond_with_data("", status=302, headers={"Location": url})
+
+    with pytest.raises(FetchError) as caught:
+        fetch(server.url_for("/feed"))
+
+    assert caught.value.reason == reason
+    assert outside_connections == []
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        # Octal is refused by the URL parser before any lookup (browsers read it as 127.0.0.1).
+        "http://0177.0.0.1/",
+        "http://017700000001/",
+    ],
+)
+def test_octal_ipv4_literals_are_refused_as_invalid(url, outside_connections):
+    with pytest.raises(FetchError) as caught:
+        fetch(url)
+
+    assert caught.value.reason.startswith("refused: ")
+    assert caught.value.permanent is True
+    assert outside_connections == []
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "http://example.com@127.0.0.1:{port}/feed",
+        "http://example.com:80@127.0.0.1:{port}/feed",
+        "http://user:secret@127.0.0.1:{port}/feed",
+    ],
+)
+def test_urls_with_userinfo_are_refused(server, template, outside_connections):
+    server.expect_request("/feed").respond_with_data("secret")
+
+    with pytest.raises(FetchError) as caught:
+        fetch(template.format(port=server.port))
+
+    assert caught.value.reason == "refused: URLs with a user name or password are not fetched"
+    assert server.log == []
+
+
+def test_a_fragment_that_spells_another_host_does_not_change_the_host(other_server):
+    # Everything after # is a fragment: this URL names 127.0.0.1, which is checked and refused.
+    other_server.expect_request("/").respond_with_data("internal admin page")
+
+    with pytest.raises(FetchError) as caught:
+        fetch(f"http://127.0.0.1:{other_server.port}#@example.com/")
+
+    assert caught.value.reason == "refused: 127.0.0.1 is a loopback address"
+    assert other_server.log == []
+
+
+def test_a_redirect_with_userinfo_is_refused(server, other_server):
+    other_server.expect_request("/").respond_with_data("internal admin page")
+    server.expect_request("/feed").respond_with_data(
+        "", status=302, headers={"Location": f"http://example.com@127.0.0.1:{other_server.port}/"}
+    )
+
+    with pytest.raises(FetchError) as caught:
+        fetch(server.url_for("/feed"))
+
+    assert caught.value.reason == "refused: URLs with a user name or password are not fetched"
+    assert other_server.log == []
+
+
+@pytest.fixture
+def rebinding_dns(monkeypatch):
+    """A resolver for rebind.example that answers a public address the first time it is asked
+    and 127.0.0.1 every time after: a check that resolved separately from the connection would
+    pass the public answer and then connect to the private one."""
+    real_getaddrinfo = socket.getaddrinfo
+    lookups = []
+
+    def getaddrinfo(host, port, *args, **kwargs):
+        if host == "rebind.example":
+            lookups.append(host)
+            address = "93.184.216.34" if len(lookups) == 1 else "127.0.0.1"
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port))]
+        return real_getaddrinfo(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    return lookups
+
+
+def test_a_dns_answer_that_changes_after_the_check_never_reaches_the_private_address(
+    server, rebinding_dns, outside_connections
+):
+    server.expect_request("/feed").respond_with_data("secret")
+
+    with pytest.raises(FetchError):
+        fetch(f"http://rebind.example:{server.port}/feed")
+
+    # One lookup; the connection went to the public address that was checked (which this test
+    # refuses to reach), never to the loopback answer a second lookup would have given.
+    assert rebinding_dns == ["rebind.example"]
+    assert outside_connections == [("93.184.216.34", server.port)]
+    assert server.log == []
+
+
+def test_a_host_checked_public_at_registration_is_checked_again_when_connecting(
+    server, rebinding_dns, outside_connections
+):
+    # Webhook URLs are checked when registered and again on every delivery (apps/alerts).
+    check_public_host("rebind.example", server.port)
+    server.expect_request("/hook").respond_with_data("secret")
+
+    with pytest.raises(FetchError) as caught:
+        fetch(f"http://rebind.example:{server.port}/hook")
+
+    assert caught.value.reason == "refused: 127.0.0.1 is a loopback address"
+    assert rebinding_dns == ["rebind.example", "rebind.example"]
+    assert server.log == []

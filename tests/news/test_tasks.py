@@ -370,3 +370,51 @@ def test_polling_a_known_feed_again_costs_the_same_few_queries_for_any_number_of
         outcome = ingest.poll_feed(feed=feed)
 
     assert len(outcome.entry_results) == 40
+
+
+# --- poison pages -------------------------------------------------------------------------------
+
+
+def test_an_article_whose_fetch_killed_three_workers_is_given_up_without_a_fetch(
+    allow_local_server, run
+):
+    server = allow_local_server
+    serve_page(server, "/poison")
+    article = pending_article(server, "/poison")
+    # What three workers that died mid-fetch leave in the database.
+    Article.objects.filter(pk=article.pk).update(unfinished_fetches=3)
+
+    result = run(ingest_article_task, article.pk)
+
+    assert result == {"article_id": article.pk, "status": "error"}
+    assert requested_paths(server) == []
+    article.refresh_from_db()
+    assert article.fetch_status == Article.FetchStatus.FAILED
+    assert article.fetch_error.startswith("given up: 3 fetches of this page never finished")
+    assert article.unfinished_fetches == 0
+
+
+def test_two_deaths_still_leave_the_article_a_third_try(allow_local_server, run):
+    server = allow_local_server
+    serve_page(server, "/twice-unlucky")
+    article = pending_article(server, "/twice-unlucky")
+    Article.objects.filter(pk=article.pk).update(unfinished_fetches=2)
+
+    run(ingest_article_task, article.pk)
+
+    article.refresh_from_db()
+    assert article.fetch_status == Article.FetchStatus.FETCHED
+    assert article.unfinished_fetches == 0
+
+
+def test_a_fetch_that_ends_in_a_recorded_failure_is_not_counted_as_unfinished(
+    allow_local_server, run
+):
+    server = allow_local_server
+    server.expect_request("/gone").respond_with_response(Response("gone", status=404))
+    article = pending_article(server, "/gone")
+
+    run(ingest_article_task, article.pk)
+
+    article.refresh_from_db()
+    assert article.unfinished_fetches == 0

@@ -22,6 +22,7 @@ from apps.tracker.models import (
     Party,
     Position,
 )
+from tests.api_errors import errors_by_parameter
 from tests.factories import (
     ActorFactory,
     AffiliationFactory,
@@ -491,4 +492,4 @@ def test_article_updated_since_must_be_a_date(api_client):
     response = api_client.get(ARTICLES_URL, {"updated_since": "yesterday"})
 
     assert response.status_code == 400
-    assert "updated_since" in response.json()
+    assert "updated_since" in errors_by_parameter(response)

@@ -45,7 +45,7 @@ def _position(html, text):
 # --- Home -------------------------------------------------------------------------------------
 
 
-def test_home_lists_agreements_with_status_and_latest_event(client):
+def test_agreement_index_lists_agreements_with_status_and_latest_event(client):
     agreement = AgreementFactory(
         title="IRS–ICE data-sharing MOU", status=Agreement.Status.IN_EFFECT
     )
@@ -58,7 +58,7 @@ def test_home_lists_agreements_with_status_and_latest_event(client):
     )
     quiet = AgreementFactory(title="A quiet rule", status=Agreement.Status.PROPOSED)
 
-    html = client.get("/").content.decode()
+    html = client.get("/agreements/").content.decode()
 
     assert "IRS–ICE data-sharing MOU" in html
     assert 'class="badge badge--in_effect">In effect<' in html
@@ -72,7 +72,7 @@ def test_home_lists_agreements_with_status_and_latest_event(client):
     assert "No events recorded yet" in html
 
 
-def test_home_latest_event_counts_events_of_challenges_against_the_agreement(client):
+def test_agreement_index_latest_event_counts_events_of_challenges_against_it(client):
     agreement = AgreementFactory()
     EventFactory(agreement=agreement, date=datetime.date(2025, 4, 7), title="Signed")
     challenge = LegalChallengeFactory()
@@ -81,29 +81,16 @@ def test_home_latest_event_counts_events_of_challenges_against_the_agreement(cli
         agreement=None, challenge=challenge, date=datetime.date(2025, 5, 12), title="Court rules"
     )
 
-    html = client.get("/").content.decode()
+    html = client.get("/agreements/").content.decode()
     latest = html[_position(html, '<div class="latest">') :].split("</div>")[0]
 
     assert f'#event-{ruling.pk}">Court rules<' in latest
     assert "Signed" not in latest
 
 
-def test_home_shows_the_ten_most_recent_events_newest_first(client):
-    agreement = AgreementFactory()
-    for day in range(1, 13):
-        EventFactory(agreement=agreement, date=datetime.date(2025, 3, day), title=f"Day {day:02d}")
-
-    html = client.get("/").content.decode()
-    recent = html[_position(html, 'id="recent"') :]
-
-    assert _position(recent, "Day 12") < _position(recent, "Day 11") < _position(recent, "Day 03")
-    assert "Day 02" not in recent
-    assert "Day 01" not in recent
-
-
-def test_home_latest_events_and_an_agreements_latest_event_agree_on_a_tie(client):
+def test_agreement_index_latest_event_follows_the_timeline_on_a_tie(client):
     # Both on 1 May 2025: the timeline puts the day before the month it falls in, whatever the
-    # curator's sequence, so newest first the month comes first.
+    # curator's sequence, so the month is the latest entry.
     agreement = AgreementFactory()
     EventFactory(agreement=agreement, date=datetime.date(2025, 5, 1), sequence=5, title="On 1 May")
     EventFactory(
@@ -113,12 +100,10 @@ def test_home_latest_events_and_an_agreements_latest_event_agree_on_a_tie(client
         title="During May",
     )
 
-    html = client.get("/").content.decode()
+    html = client.get("/agreements/").content.decode()
     latest = html[_position(html, '<div class="latest">') :].split("</div>")[0]
-    recent = html[_position(html, 'id="recent"') :]
 
     assert "During May" in latest
-    assert _position(recent, "During May") < _position(recent, "On 1 May")
 
 
 def test_home_links_the_api_docs_and_admin(client):
@@ -140,9 +125,9 @@ def test_home_query_count_does_not_grow_with_agreements(client):
             EventFactory(agreement=None, challenge=challenge)
 
     add_agreements(2)
-    few = _count_queries(client, "/")
+    few = [_count_queries(client, url) for url in ("/", "/agreements/")]
     add_agreements(18)
-    many = _count_queries(client, "/")
+    many = [_count_queries(client, url) for url in ("/", "/agreements/")]
 
     assert few == many
 
@@ -560,3 +545,104 @@ def test_topic_page_lists_its_agreements(client):
     assert "Inside the topic" in html
     assert "Outside the topic" not in html
     assert client.get("/topics/nothing/").status_code == 404
+
+
+# --- What each page must never show, and the order it shows things in ------------------------
+
+
+def test_challenge_page_lists_confirmed_articles_never_suggested_or_rejected_ones(client):
+    challenge = LegalChallengeFactory(caption="Centro v. Bessent")
+    for status, title in [
+        (ArticleLink.Status.CONFIRMED, "Judge hears Centro case"),
+        (ArticleLink.Status.SUGGESTED, "Suggested: ice storm in Centro county"),
+        (ArticleLink.Status.REJECTED, "Rejected: unrelated Bessent speech"),
+    ]:
+        ArticleLinkFactory(
+            agreement=None, challenge=challenge, status=status, article=ArticleFactory(title=title)
+        )
+
+    html = client.get(challenge.get_absolute_url()).content.decode()
+
+    assert "Judge hears Centro case" in html
+    assert "Suggested: ice storm" not in html
+    assert "Rejected: unrelated" not in html
+
+
+def test_actor_page_with_a_parent_runs_no_more_queries_than_one_without(client):
+    orphan = ActorFactory()
+    _grow_actor(orphan, 2)
+    child = ActorFactory(parent=ActorFactory(name="Department of Homeland Security"))
+    _grow_actor(child, 2)
+
+    without_parent = _count_queries(client, orphan.get_absolute_url())
+    with_parent = _count_queries(client, child.get_absolute_url())
+
+    assert with_parent == without_parent
+
+
+def test_actor_page_lists_a_persons_roles_latest_first_and_an_organisations_people_by_name(
+    client,
+):
+    person = PersonFactory(name="Nina Olson")
+    irs = ActorFactory(name="Internal Revenue Service")
+    AffiliationFactory(
+        person=person, organization=irs, role="Advocate", start_date=datetime.date(2001, 3, 1)
+    )
+    AffiliationFactory(
+        person=person,
+        organization=ActorFactory(name="Center for Taxpayer Rights"),
+        role="Director",
+        start_date=datetime.date(2019, 8, 1),
+    )
+    AffiliationFactory(person=PersonFactory(name="Alan Able"), organization=irs, role="Clerk")
+    AffiliationFactory(person=PersonFactory(name="Zoe Zed"), organization=irs, role="Clerk")
+
+    person_html = client.get(person.get_absolute_url()).content.decode()
+    irs_html = client.get(irs.get_absolute_url()).content.decode()
+
+    assert _position(person_html, "Director") < _position(person_html, "Advocate")
+    assert _position(irs_html, "Alan Able") < _position(irs_html, "Nina Olson")
+    assert _position(irs_html, "Nina Olson") < _position(irs_html, "Zoe Zed")
+
+
+def test_actor_page_lists_what_it_said_newest_first(client):
+    actor = ActorFactory(name="Public Citizen")
+    for day, text in [(3, "Third word."), (1, "First word."), (20, "Latest word.")]:
+        # Said for a coalition's position, so only the list of its statements shows it.
+        StatementFactory(
+            position=PositionFactory(),
+            speaker=actor,
+            text=text,
+            said_on=datetime.date(2025, 4, day),
+        )
+
+    html = client.get(actor.get_absolute_url()).content.decode()
+
+    assert _position(html, "Latest word.") < _position(html, "Third word.")
+    assert _position(html, "Third word.") < _position(html, "First word.")
+
+
+def test_agreement_page_lists_a_stakeholders_statements_oldest_first(client, mou):
+    agreement = mou["agreement"]
+    position = PositionFactory(agreement=agreement, actor=ActorFactory(name="Public Citizen"))
+    for day, text in [(20, "Then we sued."), (2, "First we objected.")]:
+        StatementFactory(position=position, text=text, said_on=datetime.date(2025, 4, day))
+
+    html = client.get(agreement.get_absolute_url()).content.decode()
+
+    assert _position(html, "First we objected.") < _position(html, "Then we sued.")
+
+
+def test_agreement_index_lists_by_latest_event_then_title_and_quiet_ones_last(client):
+    quiet = AgreementFactory(title="A quiet rule")
+    older = AgreementFactory(title="Older news")
+    EventFactory(agreement=older, date=datetime.date(2025, 3, 1))
+    newest_b = AgreementFactory(title="B newest")
+    EventFactory(agreement=newest_b, date=datetime.date(2025, 5, 1))
+    newest_a = AgreementFactory(title="A newest")
+    EventFactory(agreement=newest_a, date=datetime.date(2025, 5, 1))
+
+    html = client.get("/agreements/").content.decode()
+    listed = [_position(html, a.title) for a in (newest_a, newest_b, older, quiet)]
+
+    assert listed == sorted(listed)

@@ -1,9 +1,13 @@
 """Read-only JSON shapes of news: articles with their links, sources as the record cites them,
 and feeds for staff."""
 
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ..models import Article, ArticleLink, Feed, Outlet
+from ..querysets import reviews_links
 
 
 class OutletSummarySerializer(serializers.ModelSerializer):
@@ -75,9 +79,11 @@ class ArticleSerializer(serializers.ModelSerializer):
             "published_at",
             "language",
             "text",
+            "fetch_status",
             "near_duplicate_of",
             "seen_urls",
             "links",
+            "updated_at",
         ]
         read_only_fields = fields
 
@@ -101,3 +107,50 @@ class FeedSerializer(serializers.ModelSerializer):
             "next_fetch_at",
         ]
         read_only_fields = fields
+
+
+class OutletSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:outlet-detail", lookup_field="slug")
+    articles_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Outlet
+        fields = ["url", "articles_url", "slug", "name", "homepage", "domain", "updated_at"]
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_articles_url(self, outlet) -> str:
+        path = reverse("api:article-list") + f"?outlet={outlet.slug}"
+        return self.context["request"].build_absolute_uri(path)
+
+
+class LinkDecisionSerializer(ArticleLinkSerializer):
+    """A link as curators decide it: which article, which record, what matched, who decided."""
+
+    url = serializers.HyperlinkedIdentityField(view_name="api:link-detail")
+    article = serializers.HyperlinkedRelatedField(view_name="api:article-detail", read_only=True)
+    decided_by = serializers.SlugRelatedField(
+        slug_field="username",
+        read_only=True,
+        allow_null=True,
+        help_text="The curator who decided the link; shown to curators only.",
+    )
+
+    class Meta(ArticleLinkSerializer.Meta):
+        fields = [
+            "url",
+            "id",
+            "article",
+            *ArticleLinkSerializer.Meta.fields,
+            "snippet",
+            "decided_by",
+            "decided_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def to_representation(self, link):
+        data = super().to_representation(link)
+        request = self.context.get("request")
+        if not reviews_links(getattr(request, "user", None)):
+            data["decided_by"] = None
+        return data

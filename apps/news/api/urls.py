@@ -3,11 +3,13 @@ lists these routes too."""
 
 from rest_framework.routers import DefaultRouter
 
-from .views import ArticleViewSet, FeedViewSet
+from .views import ArticleLinkViewSet, ArticleViewSet, FeedViewSet, OutletViewSet
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
 router.register("articles", ArticleViewSet, basename="article")
+router.register("outlets", OutletViewSet, basename="outlet")
+router.register("links", ArticleLinkViewSet, basename="link")
 router.register("feeds", FeedViewSet, basename="feed")
 
 urlpatterns = router.urls

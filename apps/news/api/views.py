@@ -1,32 +1,94 @@
 """Read-only API over fetched news: articles for everyone, feeds for staff."""
 
+from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
-from rest_framework.permissions import IsAdminUser
+from rest_framework.decorators import action
+from rest_framework.permissions import DjangoModelPermissions, IsAdminUser
+from rest_framework.response import Response
 
-from apps.tracker.api.filters import KnownParametersFilterBackend
+from apps.tracker.api.filters import RecordViewSetMixin
 
-from ..filtersets import ArticleFilterSet, FeedFilterSet
-from ..models import Article, Feed
+from .. import services
+from ..filtersets import ArticleFilterSet, ArticleLinkFilterSet, FeedFilterSet, OutletFilterSet
+from ..models import Article, ArticleLink, Feed, Outlet
 from .pagination import NewestArticlesPagination
-from .serializers import ArticleSerializer, FeedSerializer
+from .serializers import (
+    ArticleSerializer,
+    FeedSerializer,
+    LinkDecisionSerializer,
+    OutletSerializer,
+)
 
 
-class ArticleViewSet(viewsets.ReadOnlyModelViewSet):
+class ArticleViewSet(RecordViewSetMixin, viewsets.ReadOnlyModelViewSet):
     """Fetched articles, newest first, with every URL they were seen under and their links to
     agreements, actors and legal challenges. Pages by cursor: follow `next` to sync."""
 
-    queryset = Article.objects.for_api_list()
+    queryset = Article.objects.for_api_list()  # the schema's view; requests see get_queryset's
     serializer_class = ArticleSerializer
-    filter_backends = [KnownParametersFilterBackend]
     filterset_class = ArticleFilterSet
     pagination_class = NewestArticlesPagination
 
+    def get_queryset(self):
+        return Article.objects.for_api_list(user=self.request.user)
 
-class FeedViewSet(viewsets.ReadOnlyModelViewSet):
+
+class OutletViewSet(RecordViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """News outlets; each links to its articles."""
+
+    lookup_field = "slug"
+    queryset = Outlet.objects.order_by("name", "id")
+    serializer_class = OutletSerializer
+    filterset_class = OutletFilterSet
+
+
+class FeedViewSet(RecordViewSetMixin, viewsets.ReadOnlyModelViewSet):
     """Registered feeds and their fetch health. Staff only: errors can name internal hosts."""
 
     queryset = Feed.objects.for_api()
     serializer_class = FeedSerializer
-    filter_backends = [KnownParametersFilterBackend]
     filterset_class = FeedFilterSet
     permission_classes = [IsAdminUser]
+
+
+class DecideLinkPermission(DjangoModelPermissions):
+    """Confirming or rejecting a link changes it: the curator needs news.change_articlelink."""
+
+    perms_map = {
+        **DjangoModelPermissions.perms_map,
+        "POST": ["%(app_label)s.change_%(model_name)s"],
+    }
+
+
+class ArticleLinkViewSet(RecordViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """Links from articles to agreements, actors and legal challenges that curators confirmed;
+    a curator's token (news.view_articlelink or change_articlelink) also sees the suggested and
+    rejected ones and who decided each. Curators confirm or reject one with a POST, through the
+    same service as admin; the link's history records who."""
+
+    serializer_class = LinkDecisionSerializer
+    filterset_class = ArticleLinkFilterSet
+
+    def get_queryset(self):
+        return ArticleLink.objects.for_api(user=self.request.user)
+
+    def get_permissions(self):
+        if self.action in ("confirm", "reject"):
+            return [DecideLinkPermission()]
+        return super().get_permissions()
+
+    def _decide(self, decide):
+        link = self.get_object()
+        link = decide(link=link, user=self.request.user)
+        link = self.get_queryset().get(pk=link.pk)
+        return Response(self.get_serializer(link).data)
+
+    @extend_schema(request=None, responses=LinkDecisionSerializer, summary="Confirm a link")
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def confirm(self, request, pk=None):
+        return self._decide(services.confirm_link)
+
+    @extend_schema(request=None, responses=LinkDecisionSerializer, summary="Reject a link")
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def reject(self, request, pk=None):
+        return self._decide(services.reject_link)

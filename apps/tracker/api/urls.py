@@ -4,7 +4,15 @@ from rest_framework.routers import DefaultRouter
 
 from apps.news.api.urls import router as news_router
 
-from .views import AgreementViewSet
+from .views import (
+    ActorViewSet,
+    AgreementViewSet,
+    EventViewSet,
+    LegalChallengeViewSet,
+    PositionViewSet,
+    StatementViewSet,
+    TopicViewSet,
+)
 
 
 class VersionRootRouter(DefaultRouter):
@@ -22,5 +30,11 @@ class VersionRootRouter(DefaultRouter):
 
 router = VersionRootRouter(trailing_slash=True)
 router.register("agreements", AgreementViewSet, basename="agreement")
+router.register("actors", ActorViewSet, basename="actor")
+router.register("challenges", LegalChallengeViewSet, basename="challenge")
+router.register("events", EventViewSet, basename="event")
+router.register("statements", StatementViewSet, basename="statement")
+router.register("positions", PositionViewSet, basename="position")
+router.register("topics", TopicViewSet, basename="topic")
 
 urlpatterns = router.urls

@@ -43,3 +43,31 @@ def web_url(value):
     except ValueError:
         return ""
     return value if scheme in ("http", "https") else ""
+
+
+def _long_date(value) -> str:
+    if isinstance(value, datetime.datetime):
+        value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    return f"{value.day} {value.strftime('%B %Y')}"
+
+
+@register.inclusion_tag("tracker/_cite.html", takes_context=True)
+def cite(context, title, path, updated, *, what="this"):
+    """'Cite this': the permalink, a plain-text citation and an APA-style one, each with the
+    date the reader retrieved it and the date the record last changed."""
+    request = context.get("request")
+    url = request.build_absolute_uri(path) if request is not None else path
+    today = timezone.localdate()
+    updated_date = (
+        timezone.localtime(updated).date() if isinstance(updated, datetime.datetime) else updated
+    )
+    plain = (
+        f"“{title}”, PolicyTracker, last updated {_long_date(updated_date)}, {url} "
+        f"(retrieved {_long_date(today)})."
+    )
+    apa = (
+        f"PolicyTracker. ({updated_date.year}, {updated_date.strftime('%B')} "
+        f"{updated_date.day}). {title}. Retrieved {today.strftime('%B')} {today.day}, "
+        f"{today.year}, from {url}"
+    )
+    return {"url": url, "plain": plain, "apa": apa, "what": what}

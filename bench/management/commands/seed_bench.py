@@ -26,8 +26,23 @@ class Command(BaseCommand):
             help="Prose to train the word model on: a ground-truth.json, a .txt file or a "
             "folder of them (e.g. ../shared/corpora/scrapinghub-aeb). Default: built-in text.",
         )
+        parser.add_argument(
+            "--no-search-index",
+            dest="search_index",
+            action="store_false",
+            help="Skip building the search documents (run rebuild_search_index later).",
+        )
 
-    def handle(self, *args, scale, seed: int, reset: bool, corpus: Path | None, **options):
+    def handle(
+        self,
+        *args,
+        scale,
+        seed: int,
+        reset: bool,
+        corpus: Path | None,
+        search_index: bool = True,
+        **options,
+    ):
         if corpus is not None and not corpus.exists():
             raise CommandError(f"No corpus at {corpus}.")
         self.stdout.write(f"seed_bench: scale {scale}, seed {seed}")
@@ -37,6 +52,7 @@ class Command(BaseCommand):
                 seed=seed,
                 corpus=corpus,
                 wipe=reset,
+                search_index=search_index,
                 log=self.stdout.write,
             )
         except SeedError as error:

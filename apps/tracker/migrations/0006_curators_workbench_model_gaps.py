@@ -28,7 +28,7 @@ def copy_back_first_represented_party(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tracker', '0001_initial'),
+        ('tracker', '0005_statement_position_order_index'),
     ]
 
     operations = [

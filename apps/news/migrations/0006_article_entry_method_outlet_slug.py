@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('news', '0002_initial'),
+        ('news', '0005_link_target_indexes_and_title_trigram'),
     ]
 
     operations = [

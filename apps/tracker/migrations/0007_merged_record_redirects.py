@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tracker', '0002_curators_workbench_model_gaps'),
+        ('tracker', '0006_curators_workbench_model_gaps'),
     ]
 
     operations = [

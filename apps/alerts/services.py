@@ -1,0 +1,113 @@
+"""Writes of the alerts app: following, unsubscribing, private feeds, and the sweep itself."""
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from .digests import next_digest_time, send_due_digests
+from .models import Follow, Notification, PrivateFeed, new_feed_token
+from .outbox import clean_saved_query, dispatch_pending_changes, saved_query_filterset
+from .webhooks import deliver_due
+
+TARGET_KINDS = ("agreement", "actor", "challenge", "topic")
+
+
+class FollowError(ValueError):
+    pass
+
+
+def follow(*, user, target=None, kind: str = "", query: str = "", frequency: str = "") -> Follow:
+    """Follow a record (`kind` names which) or a filtered agreements list (`query`); following
+    again returns the existing follow, with the new frequency if one is given."""
+    if target is not None:
+        if kind not in TARGET_KINDS:
+            raise FollowError(f"Cannot follow a {kind or 'record'} of this kind.")
+        lookup = {kind: target}
+    else:
+        query = clean_saved_query(query)
+        if not query:
+            raise FollowError("Name a record, or filters of the agreements list, to follow.")
+        filterset = saved_query_filterset(query)
+        if not filterset.is_valid():
+            errors = "; ".join(
+                f"{name}: {' '.join(msgs)}" for name, msgs in filterset.errors.items()
+            )
+            raise FollowError(f"This list cannot be followed: {errors}")
+        lookup = {"query": query}
+    frequency = frequency or Follow.Frequency.DAILY
+    if frequency not in Follow.Frequency.values:
+        raise FollowError("Choose how often to be emailed.")
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            existing = Follow.objects.select_for_update().filter(user=user, **lookup).first()
+            if existing is not None:
+                return set_frequency(follow=existing, frequency=frequency)
+            return Follow.objects.create(
+                user=user,
+                frequency=frequency,
+                next_digest_at=next_digest_time(frequency, now),
+                created_at=now,
+                last_visited_at=now,
+                **lookup,
+            )
+    except IntegrityError:  # a second click won the race: that follow stands
+        return Follow.objects.get(user=user, **lookup)
+
+
+def set_frequency(*, follow: Follow, frequency: str) -> Follow:
+    if frequency not in Follow.Frequency.values:
+        raise FollowError("Choose how often to be emailed.")
+    with transaction.atomic():
+        follow.frequency = frequency
+        follow.next_digest_at = next_digest_time(frequency, timezone.now())
+        follow.save(update_fields=["frequency", "next_digest_at"])
+        if frequency == Follow.Frequency.OFF:
+            follow.notifications.filter(awaiting_email=True).update(awaiting_email=False)
+    return follow
+
+
+def unfollow(*, follow: Follow) -> None:
+    follow.delete()
+
+
+def unsubscribe(*, user_id: int, follow_ids: list[int]) -> int:
+    """Stop email for these follows of this user (they stay followed); return how many."""
+    with transaction.atomic():
+        follows = Follow.objects.filter(user_id=user_id, pk__in=follow_ids)
+        Notification.objects.filter(follow__in=follows, awaiting_email=True).update(
+            awaiting_email=False
+        )
+        return follows.exclude(frequency=Follow.Frequency.OFF).update(
+            frequency=Follow.Frequency.OFF, next_digest_at=None
+        )
+
+
+def mark_visited(*, follow: Follow) -> Follow:
+    follow.last_visited_at = timezone.now()
+    follow.save(update_fields=["last_visited_at"])
+    return follow
+
+
+def private_feed_of(*, user) -> PrivateFeed:
+    feed, _ = PrivateFeed.objects.get_or_create(user=user)
+    return feed
+
+
+def revoke_private_feed(*, user) -> PrivateFeed:
+    """A new secret URL; the old one answers 404 from now on."""
+    feed = private_feed_of(user=user)
+    feed.token = new_feed_token()
+    feed.created_at = timezone.now()
+    feed.save(update_fields=["token", "created_at"])
+    return feed
+
+
+def send_alerts(*, now=None) -> dict:
+    """One sweep of everything due now: dispatch the outbox, post due webhook deliveries, send
+    due digests. Beat runs it every minute; `manage.py send_alerts` runs the same."""
+    now = now or timezone.now()
+    return {
+        "changes": dispatch_pending_changes(now=now),
+        "deliveries": deliver_due(now=now),
+        "digests": send_due_digests(now=now),
+    }

@@ -1,0 +1,69 @@
+"""GET /api/v1/search/: one search over the record and the news."""
+
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework.decorators import api_view, permission_classes
+from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+
+from ..forms import SearchForm
+from ..models import SearchDocument
+from ..query import MAX_QUERY_LENGTH, QueryError
+from ..selectors import CANDIDATES, MAX_PAGE, PER_GROUP, PER_PAGE, search
+from .serializers import SearchResponseSerializer
+
+DESCRIPTION = f"""
+Full-text search over agreements, actors (names and aliases), legal challenges (caption,
+docket), events, statements and articles.
+
+**Syntax** (as in the search box): words are all required; `"a phrase"` in quotes; `OR`
+between alternatives; `-word` or `-"a phrase"` excludes. Up to {MAX_QUERY_LENGTH} characters.
+A query of only exclusions or only punctuation is a 400.
+
+Without `type`, `results` holds the best {PER_GROUP} of each type, grouped in the order of
+`counts`; with `type`, that type's results, {PER_PAGE} per page, up to page {MAX_PAGE}. Ranking
+covers the {CANDIDATES:,} newest matches of each type, and `counts` stop there (`capped`).
+`name_matches` lists actors, agreements and cases whose names are close to the query, so a
+misspelt name ("Noam") still finds the record (Kristi Noem).
+"""
+
+
+@extend_schema(
+    summary="Search the record and the news",
+    description=DESCRIPTION,
+    parameters=[
+        OpenApiParameter("q", str, required=True, description="The search text."),
+        OpenApiParameter(
+            "type",
+            str,
+            enum=SearchDocument.Kind.values,
+            description="Only this type of result, paginated.",
+        ),
+        OpenApiParameter("date_from", str, description="YYYY-MM-DD; results dated on or after."),
+        OpenApiParameter("date_to", str, description="YYYY-MM-DD; results dated on or before."),
+        OpenApiParameter("agreement", str, description="Slug: results about this agreement."),
+        OpenApiParameter("actor", str, description="Slug: results involving this actor."),
+        OpenApiParameter("page", int, description=f"With type: 1 to {MAX_PAGE}."),
+    ],
+    responses={
+        200: SearchResponseSerializer,
+        400: OpenApiResponse(description="A parameter is wrong: {parameter: [message]}."),
+    },
+    filters=False,
+)
+@api_view(["GET"])
+@permission_classes([AllowAny])
+def search_api(request):
+    unknown = sorted(set(request.query_params) - set(SearchForm.PARAMETERS) - {"format"})
+    if unknown:
+        message = f"Unknown parameter. This endpoint reads: {', '.join(SearchForm.PARAMETERS)}."
+        raise ValidationError({name: [message] for name in unknown})
+    form = SearchForm(request.query_params)
+    if not form.is_valid():
+        raise ValidationError(form.errors)
+    arguments = form.search_arguments()
+    try:
+        results = search(**arguments)
+    except QueryError as error:
+        raise ValidationError({"q": [str(error)]}) from error
+    return Response(SearchResponseSerializer(results, context={"request": request}).data)

@@ -1,0 +1,378 @@
+"""The two ways search runs: PostgreSQL full text with trigram names, or SQLite's FTS5.
+
+`backend()` is the one place that looks at the database vendor. Both backends take the same
+parsed query and filters and return the same shapes; everything above them (selectors, views,
+the API) is vendor-blind.
+"""
+
+import contextlib
+import functools
+from dataclasses import dataclass
+
+from django.contrib.postgres.search import SearchQuery
+from django.db import connection, transaction
+from django.db.models import F, Q, QuerySet
+from django.db.models.expressions import RawSQL
+from django.utils import timezone
+
+from .documents import BUILDERS, SOURCES, Document
+from .documents_sql import select_sql
+from .models import SearchDocument
+from .query import ParsedQuery, fts5_expression, parse_query
+
+CONFIG = "english"
+DOCUMENTS = SearchDocument._meta.db_table
+FTS_TABLE = "search_fts"
+NAMED_KINDS = (
+    SearchDocument.Kind.ACTOR,
+    SearchDocument.Kind.AGREEMENT,
+    SearchDocument.Kind.CHALLENGE,
+)
+# Names are matched by trigrams only for short queries: a name is a few words.
+MAX_NAME_QUERY = 60
+NAME_CANDIDATES = 20
+SEARCH_SETTINGS = {
+    "work_mem": "32MB",
+    "pg_trgm.word_similarity_threshold": "0.35",
+    "statement_timeout": "5s",
+}
+HEADLINE_SOURCE_CHARS = 20_000
+START, STOP = "\x01", "\x02"  # snippet highlight markers, escaped and replaced on the way out
+
+
+@dataclass
+class Candidate:
+    document_id: int
+    kind: str
+    rank: float
+    found: int  # matches of this kind among the bounded candidates (at most the cap)
+    position: int  # 1-based position within its kind, best first
+
+
+@dataclass
+class NameMatch:
+    document_id: int
+    similarity: float
+
+
+def _weighted_vector(a: str, b: str, c: str, d: str) -> str:
+    return " || ".join(
+        f"setweight(to_tsvector('{CONFIG}', {text}), '{weight}')"
+        for text, weight in ((a, "A"), (b, "B"), (c, "C"), (d, "D"))
+    )
+
+
+UPSERT = f"""
+    INSERT INTO {DOCUMENTS} (kind, object_id, title, names, date, url, indexed_at, vector)
+    {{rows}}
+    ON CONFLICT (kind, object_id) DO UPDATE SET
+        title = EXCLUDED.title, names = EXCLUDED.names, date = EXCLUDED.date,
+        url = EXCLUDED.url, indexed_at = EXCLUDED.indexed_at, vector = EXCLUDED.vector
+"""
+
+
+class PostgresBackend:
+    vendor = "postgresql"
+
+    def write(self, documents: list[Document]) -> None:
+        sql = UPSERT.format(
+            rows="VALUES (%s, %s, %s, %s, %s, %s, %s, "
+            + _weighted_vector("%s", "%s", "%s", "%s")
+            + ")"
+        )
+        now = timezone.now()
+        rows = [
+            (
+                d.kind,
+                d.object_id,
+                d.title[:500],
+                d.names,
+                d.date,
+                d.url,
+                now,
+                *(_no_nul(text) for text in (d.a, d.b, d.c, d.d)),
+            )
+            for d in documents
+        ]
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, rows)
+
+    def rebuild(self, *, kind: str, ids: list[int]) -> int:
+        """Write the documents of these records from inside the database (documents_sql.py):
+        for rebuilding a whole index, where sending every article's text through Python would
+        take hours. Returns how many documents were written."""
+        rows = f"""
+            SELECT %s, src.id, left(src.title, 500), src.names, src.date, src.url, now(),
+                   {_weighted_vector("src.a", "src.b", "src.c", "src.d")}
+            FROM ({select_sql()[kind]}) AS src (id, title, names, date, url, a, b, c, d)
+        """
+        with connection.cursor() as cursor:
+            cursor.execute(UPSERT.format(rows=rows), [kind, ids])
+            return cursor.rowcount
+
+    def delete(self, *, kind: str, object_ids) -> None:
+        SearchDocument.objects.filter(kind=kind, object_id__in=list(object_ids)).delete()
+
+    def matches(self, queryset: QuerySet, text: str, parsed: ParsedQuery | None = None):
+        return queryset.filter(vector=SearchQuery(text, search_type="websearch", config=CONFIG))
+
+    def candidates(
+        self, *, parsed: ParsedQuery, branches: dict[str, QuerySet], cap: int, pages: dict
+    ) -> list[Candidate]:
+        """Each kind's newest `cap` matches, ranked; the rows of the requested pages plus the
+        first of every kind (which carries its count). `pages` maps kind to (offset, limit)."""
+        sql, params = self.candidates_sql(parsed=parsed, branches=branches, cap=cap, pages=pages)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return [Candidate(*row) for row in cursor.fetchall()]
+
+    def candidates_sql(self, *, parsed, branches, cap, pages) -> tuple[str, list]:
+        parts, params = [], []
+        for branch in branches.values():
+            sql, branch_params = (
+                self.matches(branch, parsed.text)
+                .order_by(F("date").desc(nulls_last=True), "-id")
+                .values("id")[:cap]
+                .query.sql_with_params()
+            )
+            parts.append(f"({sql})")
+            params.extend(branch_params)
+        wanted = ["(kind = %s AND position > %s AND position <= %s)"] * len(pages)
+        wanted_params = [
+            value
+            for kind, (offset, limit) in pages.items()
+            for value in (kind, offset, offset + limit)
+        ]
+        sql = f"""
+            WITH candidates AS MATERIALIZED ({" UNION ALL ".join(parts)}),
+            ranked AS (
+                SELECT d.id, d.kind, d.date,
+                       ts_rank_cd(d.vector, websearch_to_tsquery('{CONFIG}', %s), 32) AS rank,
+                       count(*) OVER (PARTITION BY d.kind) AS found
+                FROM candidates c JOIN {DOCUMENTS} d ON d.id = c.id
+            ),
+            numbered AS (
+                SELECT id, kind, rank, found, row_number() OVER (
+                    PARTITION BY kind ORDER BY rank DESC, date DESC NULLS LAST, id DESC
+                ) AS position
+                FROM ranked
+            )
+            SELECT id, kind, rank, found, position FROM numbered
+            WHERE position = 1 {"OR " + " OR ".join(wanted) if wanted else ""}
+        """
+        return sql, [*params, parsed.text, *wanted_params]
+
+    def snippets(self, *, parsed: ParsedQuery, documents: list[SearchDocument]) -> dict[int, str]:
+        """Highlighted extracts for the page's rows only: ts_headline reads the source text."""
+        by_kind: dict[str, list[int]] = {}
+        for document in documents:
+            by_kind.setdefault(document.kind, []).append(document.id)
+        parts, params = [], []
+        options = (
+            f"StartSel={START}, StopSel={STOP}, MaxWords=35, MinWords=15, MaxFragments=2, "
+            'FragmentDelimiter=" … "'
+        )
+        for kind, ids in by_kind.items():
+            model, field = SOURCES[kind]
+            column = model._meta.get_field(field).column
+            parts.append(
+                f"""SELECT d.id, ts_headline('{CONFIG}',
+                        translate(left(s.{column}, {HEADLINE_SOURCE_CHARS}), %s, ''),
+                        websearch_to_tsquery('{CONFIG}', %s), %s)
+                    FROM {DOCUMENTS} d JOIN {model._meta.db_table} s ON s.id = d.object_id
+                    WHERE d.id = ANY(%s) AND d.kind = %s"""
+            )
+            params.extend([START + STOP, parsed.text, options, ids, kind])
+        if not parts:
+            return {}
+        with connection.cursor() as cursor:
+            cursor.execute(" UNION ALL ".join(parts), params)
+            return dict(cursor.fetchall())
+
+    def names(self, *, text: str, kinds, limit: int) -> list[NameMatch]:
+        kinds = [kind for kind in kinds if kind in NAMED_KINDS]
+        if not kinds or len(text) > MAX_NAME_QUERY:
+            return []
+        with connection.cursor() as cursor:
+            cursor.execute(*self.names_sql(text=text, kinds=kinds, limit=limit))
+            return [NameMatch(*row) for row in cursor.fetchall()]
+
+    def names_sql(self, *, text: str, kinds, limit: int) -> tuple[str, list]:
+        # Trigrams pick the few closest names through the index; edit distance then orders
+        # them, word by word, so "Noam" puts Noem (one letter) before Noel (two).
+        words = [word.lower()[:100] for word in text.split()]
+        sql = f"""
+            WITH close AS (
+                SELECT id, names, word_similarity(%s, names) AS similarity FROM {DOCUMENTS}
+                WHERE kind = ANY(%s) AND names <> '' AND %s <%% names
+                ORDER BY similarity DESC, id LIMIT %s
+            )
+            SELECT id, similarity FROM close
+            ORDER BY (
+                SELECT sum((
+                    SELECT min(levenshtein(query_word, left(name_word, 100)))
+                    FROM regexp_split_to_table(lower(close.names), '[^[:alnum:]]+') name_word
+                    WHERE name_word <> ''
+                )) FROM unnest(%s::text[]) query_word
+            ), similarity DESC, id
+            LIMIT %s
+        """
+        return sql, [text, kinds, text, NAME_CANDIDATES, words, limit]
+
+    @contextlib.contextmanager
+    def bounded_work(self):
+        """Settings for the search queries alone: enough memory that ranking and sorting stay
+        in RAM, a name threshold that lets a one-letter typo in a short name through, and a
+        ceiling so no search holds a connection long. Set local to the transaction and put
+        back afterwards, so a caller's own transaction keeps its settings; on an error the
+        rollback puts them back."""
+        names = list(SEARCH_SETTINGS)
+        values = ", ".join(["current_setting(%s, true)"] * len(names))
+        changes = ", ".join(["set_config(%s, %s, true)"] * len(names))
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {values}", names)
+            previous = cursor.fetchone()
+            cursor.execute(
+                f"SELECT {changes}", [v for item in SEARCH_SETTINGS.items() for v in item]
+            )
+        yield
+        with connection.cursor() as cursor:
+            restore = [(n, v) for n, v in zip(names, previous, strict=True) if v is not None]
+            cursor.execute(
+                "SELECT " + ", ".join(["set_config(%s, %s, true)"] * len(restore)),
+                [v for item in restore for v in item],
+            )
+
+
+class SQLiteBackend:
+    """FTS5 (porter-stemmed, bm25-ranked) when SQLite has it, else a plain match on titles
+    and names. Made for the embedded demo, not for a million articles."""
+
+    vendor = "sqlite"
+
+    @property
+    def has_fts(self) -> bool:
+        return _fts_table_exists(connection.alias)
+
+    def write(self, documents: list[Document]) -> None:
+        for d in documents:
+            document, _ = SearchDocument.objects.update_or_create(
+                kind=d.kind,
+                object_id=d.object_id,
+                defaults={"title": d.title[:500], "names": d.names, "date": d.date, "url": d.url},
+            )
+            if self.has_fts:
+                with connection.cursor() as cursor:
+                    cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [document.id])
+                    cursor.execute(
+                        f"INSERT INTO {FTS_TABLE} (rowid, a, b, c, d) VALUES (%s, %s, %s, %s, %s)",
+                        [document.id, d.a, d.b, d.c, d.d],
+                    )
+
+    def rebuild(self, *, kind: str, ids: list[int]) -> int:
+        """The Python builders: SQLite holds the embedded demo, never a large index."""
+        documents = list(BUILDERS[kind](ids))
+        self.write(documents)
+        return len(documents)
+
+    def delete(self, *, kind: str, object_ids) -> None:
+        documents = SearchDocument.objects.filter(kind=kind, object_id__in=list(object_ids))
+        if self.has_fts:
+            ids = list(documents.values_list("id", flat=True))
+            if ids:
+                with connection.cursor() as cursor:
+                    marks = ", ".join(["%s"] * len(ids))
+                    cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid IN ({marks})", ids)
+        documents.delete()
+
+    def matches(self, queryset: QuerySet, text: str, parsed: ParsedQuery | None = None):
+        parsed = parsed or parse_query(text)
+        if self.has_fts:
+            fts = RawSQL(  # noqa: S611
+                f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s",
+                [fts5_expression(parsed)],
+            )
+            return queryset.filter(id__in=fts)
+        condition = Q(pk__in=[])
+        for alternative in parsed.alternatives:
+            both = Q()
+            for term in alternative.terms:
+                phrase = " ".join(term.words)
+                found = Q(title__icontains=phrase) | Q(names__icontains=phrase)
+                both &= ~found if term.negated else found
+            condition |= both
+        return queryset.filter(condition)
+
+    def candidates(self, *, parsed, branches, cap, pages) -> list[Candidate]:
+        result = []
+        for kind, branch in branches.items():
+            if self.has_fts:
+                branch_sql, branch_params = branch.values("id").query.sql_with_params()
+                # bm25 is lower for better matches; negated, higher is better as on PostgreSQL.
+                sql = f"""
+                    SELECT d.id, -bm25({FTS_TABLE}, 10.0, 5.0, 2.0, 1.0) AS rank
+                    FROM {FTS_TABLE} JOIN {DOCUMENTS} d ON d.id = {FTS_TABLE}.rowid
+                    WHERE {FTS_TABLE} MATCH %s AND d.id IN ({branch_sql})
+                    ORDER BY rank DESC, d.date DESC, d.id DESC LIMIT %s
+                """
+                with connection.cursor() as cursor:
+                    cursor.execute(sql, [fts5_expression(parsed), *branch_params, cap])
+                    rows = cursor.fetchall()
+            else:
+                matching = self.matches(branch, parsed.text, parsed)
+                ids = matching.order_by(F("date").desc(nulls_last=True), "-id")
+                rows = [(pk, 0.0) for pk in ids.values_list("id", flat=True)[:cap]]
+            offset, limit = pages.get(kind, (0, 0))
+            for position, (pk, rank) in enumerate(rows, start=1):
+                if position == 1 or offset < position <= offset + limit:
+                    result.append(Candidate(pk, kind, rank, len(rows), position))
+        return result
+
+    def snippets(self, *, parsed: ParsedQuery, documents) -> dict[int, str]:
+        if not self.has_fts or not documents:
+            return {}
+        ids = [d.id for d in documents]
+        marks = ", ".join(["%s"] * len(ids))
+        sql = (
+            f"SELECT rowid, snippet({FTS_TABLE}, -1, %s, %s, '…', 30) FROM {FTS_TABLE} "
+            f"WHERE {FTS_TABLE} MATCH %s AND rowid IN ({marks})"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [START, STOP, fts5_expression(parsed), *ids])
+            return dict(cursor.fetchall())
+
+    def names(self, *, text: str, kinds, limit: int) -> list[NameMatch]:
+        # No trigrams here: a name that contains the text, as the plain fallback does.
+        kinds = [kind for kind in kinds if kind in NAMED_KINDS]
+        if not kinds or len(text) > MAX_NAME_QUERY:
+            return []
+        rows = SearchDocument.objects.filter(kind__in=kinds, names__icontains=text).order_by("id")[
+            :limit
+        ]
+        return [NameMatch(pk, 1.0) for pk in rows.values_list("id", flat=True)]
+
+    @contextlib.contextmanager
+    def bounded_work(self):
+        yield
+
+
+def _no_nul(text: str) -> str:
+    return (text or "").replace("\x00", "")
+
+
+@functools.cache
+def _fts_table_exists(alias: str) -> bool:
+    return FTS_TABLE in connection.introspection.table_names(include_views=False)
+
+
+def backend() -> PostgresBackend | SQLiteBackend:
+    if connection.vendor == "postgresql":
+        return PostgresBackend()
+    return SQLiteBackend()
+
+
+@contextlib.contextmanager
+def search_transaction(engine):
+    """One transaction per search, with the backend's settings for it."""
+    with transaction.atomic(), engine.bounded_work():
+        yield

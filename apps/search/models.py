@@ -1,0 +1,44 @@
+"""One search document per searchable record or article: what search reads, kept by services.py.
+
+The lower apps' models stay untouched: a document names its source by kind and id, carries the
+few fields a result line shows (so a results page reads one table), and on PostgreSQL a stored,
+weighted tsvector with a GIN index per kind. On SQLite the text lives in an FTS5 table instead
+(see migrations and backends.py).
+"""
+
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+
+
+class SearchDocument(models.Model):
+    class Kind(models.TextChoices):
+        AGREEMENT = "agreement", "Agreements"
+        ACTOR = "actor", "Actors"
+        CHALLENGE = "challenge", "Legal challenges"
+        EVENT = "event", "Events"
+        STATEMENT = "statement", "Statements"
+        ARTICLE = "article", "Articles"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    object_id = models.BigIntegerField(help_text="Primary key of the record in its own table.")
+    title = models.CharField(max_length=500)
+    names = models.TextField(
+        blank=True, help_text="The record's name and aliases, for typo-tolerant name search."
+    )
+    date = models.DateField(null=True, blank=True)
+    url = models.CharField(max_length=2000)
+    # A column of type tsvector; SQLite accepts the declaration and leaves it empty.
+    vector = SearchVectorField(null=True)
+    indexed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "object_id"],
+                name="searchdocument_unique_source",
+                violation_error_message="This record already has a search document.",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.object_id}: {self.title}"

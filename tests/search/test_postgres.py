@@ -1,0 +1,167 @@
+"""What only PostgreSQL does: trigram name matching, index use, per-search settings."""
+
+import pytest
+from django.db import connection
+
+from apps.news.models import Article
+from apps.search.backends import PostgresBackend
+from apps.search.models import SearchDocument
+from apps.search.query import parse_query
+from apps.search.selectors import KINDS, documents, search
+from apps.search.services import rebuild_index
+from tests.factories import (
+    ActorFactory,
+    AliasFactory,
+    ArticleFactory,
+    EventFactory,
+    LegalChallengeFactory,
+    PersonFactory,
+    PositionFactory,
+    StatementFactory,
+)
+
+pytestmark = pytest.mark.postgres
+
+
+def test_a_misspelt_name_still_finds_the_person_first(corpus):
+    PersonFactory(name="Noel Francisco", slug="noel-francisco")
+    results = search(query="Noam")
+    assert results.total == 0  # no word matches: only the name does
+    assert [hit.title for hit in results.name_matches][:1] == ["Kristi Noem"]
+
+
+def test_a_misspelt_surname_in_a_full_name(corpus):
+    PersonFactory(name="Scott Bessent", slug="scott-bessent")
+    results = search(query="Scot Besent")
+    assert results.name_matches[0].title == "Scott Bessent"
+
+
+def test_an_exact_hit_is_not_repeated_among_the_names(corpus):
+    results = search(query="Kristi Noem", kind="actor")
+    assert [hit.title for hit in results.hits] == ["Kristi Noem"]
+    assert "Kristi Noem" not in [hit.title for hit in results.name_matches]
+
+
+def test_work_mem_is_set_for_the_search_alone(corpus):
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW work_mem")
+        before = cursor.fetchone()[0]
+    search(query="ITIN")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW work_mem")
+        assert cursor.fetchone()[0] == before != "32MB"
+
+
+@pytest.fixture
+def many_articles(corpus):
+    """Enough article documents, each with an article's worth of distinct words, that reading
+    them all costs the planner more than the index does (as at any real size)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO search_searchdocument
+                (kind, object_id, title, names, date, url, indexed_at, vector)
+            SELECT 'article', 1000000 + g, 'Filler ' || g, '', date '2025-01-01' + g % 300,
+                   '/news/articles/' || g || '/', now(),
+                   to_tsvector('english', 'filler text about nothing ' || g || ' '
+                       || array_to_string(
+                           array(SELECT md5((g * k)::text) FROM generate_series(1, 30) k), ' ')
+                       || CASE WHEN g % 200 = 0 THEN ' rareword' ELSE '' END)
+            FROM generate_series(1, 20000) g
+            """
+        )
+        cursor.execute("ANALYZE search_searchdocument")
+
+
+def explain(sql, params) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN " + sql, params)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+def test_the_search_plan_uses_the_indexes_and_never_scans_the_articles(many_articles):
+    branches = {kind: documents(kind=kind) for kind in KINDS}
+    sql, params = PostgresBackend().candidates_sql(
+        parsed=parse_query("rareword"),
+        branches=branches,
+        cap=1000,
+        pages={"article": (0, 20)},
+    )
+    plan = explain(sql, params)
+    assert "searchdocument_article_vector" in plan
+    assert "Seq Scan on search_searchdocument" not in plan
+    assert "Seq Scan on news_article" not in plan
+    assert search(query="rareword", kind="article").selected.count == 100
+
+
+def test_the_name_plan_uses_the_trigram_index(corpus):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO search_searchdocument
+                (kind, object_id, title, names, date, url, indexed_at)
+            SELECT 'actor', 1000000 + g, md5(g::text), 'Person ' || md5(g::text), NULL, '/', now()
+            FROM generate_series(1, 20000) g
+            """
+        )
+        cursor.execute("ANALYZE search_searchdocument")
+    plan = explain(*PostgresBackend().names_sql(text="Noam", kinds=["actor"], limit=3))
+    assert "searchdocument_names_trgm" in plan
+    assert "Seq Scan on search_searchdocument" not in plan
+
+
+def test_the_bench_raw_counterpart_finds_what_search_finds(corpus):
+    import json
+
+    pytest.importorskip(
+        "orjson", reason="bench/raw.py needs the bench extra (pip install .[bench])"
+    )
+    from bench.raw import SITE_SEARCH, _params
+
+    with connection.cursor() as cursor:
+        cursor.execute(SITE_SEARCH, _params({"q": ["memorandum"]}))
+        raw = json.loads(cursor.fetchone()[0])
+    results = search(query="memorandum")
+    assert raw["counts"] == {g.kind: g.count for g in results.groups if g.count}
+    assert sorted(r["id"] for r in raw["results"]) == sorted(h.object_id for h in results.hits)
+
+
+def _stored_documents():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT kind, object_id, title, names, date, url, vector::text "
+            "FROM search_searchdocument ORDER BY kind, object_id"
+        )
+        return cursor.fetchall()
+
+
+def test_the_bulk_rebuild_writes_the_documents_that_saving_writes(corpus):
+    """rebuild_index builds documents inside PostgreSQL (documents_sql.py); saving builds them
+    in Python (documents.py). Both must give the same title, names, date, URL and vector."""
+    court = ActorFactory(name="U.S. District Court for the District of Columbia", slug="ddc")
+    AliasFactory(actor=court, agreement=None, text="D.D.C.")
+    AliasFactory(actor=court, agreement=None, text="DC district court")
+    case = LegalChallengeFactory(
+        caption="Centro de Trabajadores Unidos v. Bessent", court=court, summary="A lawsuit."
+    )
+    AliasFactory(challenge=case, agreement=None, actor=None, text="Centro v. Bessent")
+    LegalChallengeFactory(caption="No court yet", court=None, docket_number="", summary="")
+    EventFactory(agreement=None, challenge=case, title="Injunction denied", description="")
+    speaker = PersonFactory(name="Jimmy Gomez", slug="jimmy-gomez")
+    StatementFactory(
+        position=PositionFactory(actor=speaker),
+        speaker=speaker,
+        speaker_label="Rep. Jimmy Gomez (D-Calif.)",
+        text="A quote long enough to be cut short in its result line, " * 4,
+        venue="Press release",
+    )
+    StatementFactory(text="x" * 120)  # exactly the length that is kept whole
+    ArticleFactory(title="", byline="", outlet=None, published_at=None, summary="", text="Body.")
+    ArticleFactory(title="Not fetched", fetch_status=Article.FetchStatus.PENDING)
+    saved = _stored_documents()
+    assert {row[0] for row in saved} == set(KINDS)
+
+    SearchDocument.objects.all().delete()
+    rebuild_index(batch_size=3)
+
+    assert _stored_documents() == saved
