@@ -521,9 +521,8 @@ def _store_extracted(article: Article, *, extracted, fetched_url: str) -> None:
     article.outlet = article.outlet or outlet_for(url=fetched_url, site_name=extracted.site_name)
     article.fetch_status = Article.FetchStatus.FETCHED
     if article.entry_method == Article.EntryMethod.CURATED:
-        article.entry_method = (
-            Article.EntryMethod.URL
-        )  # the fetched page replaces the curator's text
+        # The fetched page replaces the curator's text.
+        article.entry_method = Article.EntryMethod.URL
     article.fetch_error = ""
     article.fetched_at = timezone.now()
     article.near_duplicate_of = find_near_duplicate_of(

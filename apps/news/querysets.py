@@ -22,6 +22,17 @@ def reviews_links(user) -> bool:
     )
 
 
+def has_content() -> Q:
+    """The condition of `ArticleQuerySet.with_content` (search's SQL builder mirrors it)."""
+    from .models import Article
+
+    return (
+        Q(fetch_status=Article.FetchStatus.FETCHED)
+        | Q(fetched_at__isnull=False)
+        | (Q(entry_method=Article.EntryMethod.CURATED) & ~Q(text=""))
+    )
+
+
 class FeedQuerySet(models.QuerySet):
     def due(self, *, now=None):
         now = now or timezone.now()
@@ -36,11 +47,11 @@ class FeedQuerySet(models.QuerySet):
 
 class ArticleQuerySet(models.QuerySet):
     def with_content(self):
-        """Articles that have something to read: fetched, or carrying a curator's text (a
-        paywalled page, a PDF, a page gone offline), however they entered."""
-        from .models import Article
-
-        return self.filter(Q(fetch_status=Article.FetchStatus.FETCHED) | ~Q(text=""))
+        """Articles that have something to read, however they entered: fetched now or before (a
+        fetch again that failed keeps the text it replaced), or carrying a curator's text (a
+        paywalled page, a PDF, a page gone offline). Not the placeholders of fetches that never
+        succeeded."""
+        return self.filter(has_content())
 
     def for_api_list(self, *, user=None):
         """Articles as /api/v1/articles/ serves them: outlet, every URL seen, and the links
@@ -48,7 +59,7 @@ class ArticleQuerySet(models.QuerySet):
         targets. The endpoint's keyset paginator sets the order."""
         from apps.tracker.models import Event, Statement
 
-        from .models import Article, ArticleLink
+        from .models import ArticleLink
 
         # Every article a page shows or the record cites, however it entered: fetched, carrying
         # a curator's text, added by hand (no feed), or cited as a source. Not the placeholders
@@ -57,8 +68,7 @@ class ArticleQuerySet(models.QuerySet):
         cited_by_statement = Statement.objects.filter(source=OuterRef("pk"))
         return (
             self.filter(
-                Q(fetch_status=Article.FetchStatus.FETCHED)
-                | ~Q(text="")
+                has_content()
                 | Q(feed__isnull=True)
                 | Exists(cited_by_event)
                 | Exists(cited_by_statement)
