@@ -2,7 +2,7 @@
 
 To add one: append an `Endpoint` to ENDPOINTS. `path` and `raw` are format strings over the
 targets the runner finds in the seeded data (see `bench.runner.find_targets`):
-`typical_agreement`, `largest_agreement`, `busiest_actor`, `typical_challenge`,
+`typical_agreement`, `largest_agreement`, `busiest_actor`, `typical_challenge`, `busiest_topic`,
 `deep_cursor`, `deep_published_at`, `deep_id`, `rare_word`, `search_word`, `typo_name`. If no
 raw handler has the shape of the new page, add its SQL to `bench/raw.py` (HANDLERS) — one
 statement, bounded as the page should be.
@@ -125,6 +125,57 @@ ENDPOINTS = [
         "html search",
         "/search/?q={search_word}",
         "/__raw__/site-search-page?q={search_word}",
+        kind="html",
+    ),
+    # The API's other resources (issue 12): each list's first page, a detail, the nested views.
+    Endpoint("api actors", "/api/v1/actors/", "/__raw__/actors"),
+    Endpoint(
+        "api actor busiest",
+        "/api/v1/actors/{busiest_actor}/",
+        "/__raw__/actor?slug={busiest_actor}",
+    ),
+    Endpoint(
+        "api actor statements busiest",
+        "/api/v1/actors/{busiest_actor}/statements/",
+        "/__raw__/actor-statements?slug={busiest_actor}",
+    ),
+    Endpoint("api challenges", "/api/v1/challenges/", "/__raw__/challenges"),
+    Endpoint(
+        "api challenge",
+        "/api/v1/challenges/{typical_challenge}/",
+        "/__raw__/challenge?slug={typical_challenge}",
+    ),
+    Endpoint(
+        "api challenge timeline",
+        "/api/v1/challenges/{typical_challenge}/timeline/",
+        "/__raw__/challenge-timeline?slug={typical_challenge}",
+    ),
+    Endpoint("api events", "/api/v1/events/", "/__raw__/events"),
+    Endpoint("api statements", "/api/v1/statements/", "/__raw__/statements"),
+    Endpoint(
+        "api events ?search=",
+        "/api/v1/events/?search={search_word}",
+        "/__raw__/events-search?q={search_word}",
+    ),
+    Endpoint(
+        "api statements ?search=",
+        "/api/v1/statements/?search={search_word}",
+        "/__raw__/statements-search?q={search_word}",
+    ),
+    Endpoint("api positions", "/api/v1/positions/", "/__raw__/positions"),
+    Endpoint("api topics", "/api/v1/topics/", "/__raw__/topics"),
+    Endpoint("api outlets", "/api/v1/outlets/", "/__raw__/outlets"),
+    Endpoint("api links", "/api/v1/links/", "/__raw__/links"),
+    Endpoint(
+        "html agreement timeline largest page 3",
+        "/agreements/{largest_agreement}/timeline/?page=3",
+        "/__raw__/agreement-timeline-page?slug={largest_agreement}",
+        kind="html",
+    ),
+    Endpoint(
+        "html topic busiest",
+        "/topics/{busiest_topic}/",
+        "/__raw__/topic-page?slug={busiest_topic}",
         kind="html",
     ),
 ]

@@ -403,6 +403,175 @@ SELECT json_agg({_TIMELINE_EVENT} ORDER BY e.created_at DESC, e.id DESC)::text
 FROM (SELECT * FROM tracker_event e ORDER BY e.created_at DESC, e.id DESC LIMIT 50) e"""
 
 
+# The API's other resources (issue 12) and the pages that list a record's long collections.
+API_PAGE = 50
+
+_AGREEMENT_LINK = "json_build_object('slug', {0}.slug, 'title', {0}.title)"
+
+_ACTOR_RECORD = f"""json_build_object('slug', x.slug, 'name', x.name, 'kind', x.kind,
+  'description', x.description, 'website', x.website, 'wikidata_qid', x.wikidata_qid,
+  'parent', (SELECT {_ACTOR.format("pr")} FROM tracker_actor pr WHERE pr.id = x.parent_id),
+  'aliases', (SELECT coalesce(json_agg(al.text ORDER BY al.text), '[]') FROM tracker_alias al
+              WHERE al.actor_id = x.id))"""
+
+ACTOR_LIST = f"""
+SELECT json_build_object(
+  'count', (SELECT count(*) FROM tracker_actor),
+  'results', (SELECT coalesce(json_agg({_ACTOR_RECORD} ORDER BY x.name, x.id), '[]')
+              FROM (SELECT * FROM tracker_actor x ORDER BY x.name, x.id LIMIT {API_PAGE}) x)
+)::text"""
+
+ACTOR_DETAIL = f"SELECT ({_ACTOR_RECORD})::text FROM tracker_actor x WHERE x.slug = %(slug)s"
+
+_STATEMENT_RECORD = f"""json_build_object('id', s.id, 'kind', s.kind, 'text', s.text,
+  'said_on', s.said_on, 'venue', s.venue, 'speaker', {_ACTOR.format("sp")},
+  'actor', {_ACTOR.format("pa")}, 'agreement', {_AGREEMENT_LINK.format("ag")},
+  'stance', po.stance,
+  'source', (SELECT json_build_object('id', ar.id, 'title', ar.title, 'url', ar.url,
+               'outlet', o.name, 'published_at', ar.published_at)
+             FROM news_article ar LEFT JOIN news_outlet o ON o.id = ar.outlet_id
+             WHERE ar.id = s.source_id))"""
+
+
+# A list's ?search=: the rows whose search document matches, in the list's own order.
+_MATCHING = """{0}.id IN (SELECT object_id FROM search_searchdocument
+  WHERE kind = '{1}' AND vector @@ websearch_to_tsquery('english', %(q)s))"""
+
+
+def _statements(where: str) -> str:
+    """The newest dated statements (the keyset paginator's first page), then their joins."""
+    return f"""
+SELECT coalesce(json_agg({_STATEMENT_RECORD} ORDER BY s.said_on DESC, s.id DESC), '[]')::text
+FROM (SELECT s.* FROM tracker_statement s WHERE s.said_on IS NOT NULL AND {where}
+      ORDER BY s.said_on DESC, s.id DESC LIMIT {API_PAGE}) s
+JOIN tracker_actor sp ON sp.id = s.speaker_id
+JOIN tracker_position po ON po.id = s.position_id
+JOIN tracker_actor pa ON pa.id = po.actor_id
+JOIN tracker_agreement ag ON ag.id = po.agreement_id"""
+
+
+STATEMENT_LIST = _statements("true")
+STATEMENT_SEARCH = _statements(_MATCHING.format("s", "statement"))
+ACTOR_STATEMENTS = _statements(
+    "s.speaker_id = (SELECT id FROM tracker_actor WHERE slug = %(slug)s)"
+)
+
+
+def _events(where: str) -> str:
+    return f"""
+SELECT coalesce(json_agg({_TIMELINE_EVENT}::jsonb || jsonb_build_object(
+    'agreement', (SELECT {_AGREEMENT_LINK.format("ag")} FROM tracker_agreement ag
+                  WHERE ag.id = e.agreement_id),
+    'challenge', (SELECT json_build_object('slug', c.slug, 'caption', c.caption)
+                  FROM tracker_legalchallenge c WHERE c.id = e.challenge_id),
+    'actors', (SELECT coalesce(json_agg({_ACTOR.format("ac")} ORDER BY ac.name), '[]')
+               FROM tracker_event_actors ea JOIN tracker_actor ac ON ac.id = ea.actor_id
+               WHERE ea.event_id = e.id))
+  ORDER BY {_EVENT_ORDER.format(d="DESC")}), '[]')::text
+FROM (SELECT * FROM tracker_event e WHERE {where} ORDER BY {_EVENT_ORDER.format(d="DESC")}
+      LIMIT {API_PAGE}) e"""
+
+
+EVENT_LIST = _events("true")
+EVENT_SEARCH = _events(_MATCHING.format("e", "event"))
+
+
+POSITION_LIST = f"""
+SELECT json_build_object(
+  'count', (SELECT count(*) FROM tracker_position),
+  'results', (SELECT coalesce(json_agg(json_build_object('id', po.id,
+                'actor', {_ACTOR.format("pa")}, 'agreement', {_AGREEMENT_LINK.format("ag")},
+                'stance', po.stance, 'summary', po.summary)
+                ORDER BY po.agreement_id, po.stance, po.id), '[]')
+              FROM (SELECT * FROM tracker_position po
+                    ORDER BY po.agreement_id, po.stance, po.id LIMIT {API_PAGE}) po
+              JOIN tracker_actor pa ON pa.id = po.actor_id
+              JOIN tracker_agreement ag ON ag.id = po.agreement_id))::text"""
+
+_CHALLENGE_RECORD = f"""json_build_object('caption', c.caption, 'slug', c.slug,
+  'status', c.status, 'docket_number', c.docket_number, 'filed_on', c.filed_on,
+  'summary', c.summary,
+  'court', (SELECT {_ACTOR.format("co")} FROM tracker_actor co WHERE co.id = c.court_id),
+  'parties', (SELECT coalesce(json_agg(json_build_object('actor', {_ACTOR.format("pa")},
+                'role', cp.role) ORDER BY cp.role, cp.sequence, cp.id), '[]')
+              FROM tracker_challengeparty cp JOIN tracker_actor pa ON pa.id = cp.actor_id
+              WHERE cp.challenge_id = c.id),
+  'agreements', (SELECT coalesce(json_agg({_AGREEMENT_LINK.format("ag")}
+                   ORDER BY ag.title, ag.id), '[]')
+                 FROM tracker_legalchallenge_agreements lca
+                 JOIN tracker_agreement ag ON ag.id = lca.agreement_id
+                 WHERE lca.legalchallenge_id = c.id))"""
+
+CHALLENGE_LIST = f"""
+SELECT json_build_object(
+  'count', (SELECT count(*) FROM tracker_legalchallenge),
+  'results', (SELECT coalesce(json_agg({_CHALLENGE_RECORD}
+                ORDER BY c.filed_on DESC NULLS LAST, c.caption, c.id), '[]')
+              FROM (SELECT * FROM tracker_legalchallenge c
+                    ORDER BY c.filed_on DESC NULLS LAST, c.caption, c.id LIMIT {API_PAGE}) c)
+)::text"""
+
+CHALLENGE_DETAIL = f"""SELECT ({_CHALLENGE_RECORD})::text
+FROM tracker_legalchallenge c WHERE c.slug = %(slug)s"""
+
+CHALLENGE_TIMELINE = f"""SELECT json_build_object(
+  'count', (SELECT count(*) FROM tracker_event e WHERE e.challenge_id = c.id),
+  'results', (SELECT coalesce(json_agg({_TIMELINE_EVENT} ORDER BY {_EVENT_ORDER.format(d="")}),
+                '[]')
+              FROM (SELECT * FROM tracker_event e WHERE e.challenge_id = c.id
+                    ORDER BY {_EVENT_ORDER.format(d="")} LIMIT {TIMELINE_PAGE}) e))::text
+FROM tracker_legalchallenge c WHERE c.slug = %(slug)s"""
+
+TOPIC_LIST = TOPIC_INDEX.replace(f"LIMIT {INDEX_PAGE_SIZE}", f"LIMIT {API_PAGE}")
+
+OUTLET_LIST = f"""
+SELECT json_build_object(
+  'count', (SELECT count(*) FROM news_outlet),
+  'results', (SELECT coalesce(json_agg(json_build_object('slug', o.slug, 'name', o.name,
+                'homepage', o.homepage, 'domain', o.domain, 'updated_at', o.updated_at)
+                ORDER BY o.name, o.id), '[]')
+              FROM (SELECT * FROM news_outlet o ORDER BY o.name, o.id LIMIT {API_PAGE}) o)
+)::text"""
+
+# What the public sees of /api/v1/links/: confirmed links, newest first (a keyset page).
+LINK_LIST = f"""
+SELECT coalesce(json_agg(json_build_object('id', l.id, 'article', l.article_id,
+    'target_kind', CASE WHEN l.agreement_id IS NOT NULL THEN 'agreement'
+                        WHEN l.actor_id IS NOT NULL THEN 'actor' ELSE 'challenge' END,
+    'target_slug', coalesce(ag.slug, ac.slug, ch.slug),
+    'target_name', coalesce(ag.title, ac.name, ch.caption),
+    'status', l.status, 'matched_terms', l.matched_terms, 'decided_at', l.decided_at)
+    ORDER BY l.created_at DESC, l.id DESC), '[]')::text
+FROM (SELECT * FROM news_articlelink l WHERE l.status = 'confirmed'
+      ORDER BY l.created_at DESC, l.id DESC LIMIT {API_PAGE}) l
+LEFT JOIN tracker_agreement ag ON ag.id = l.agreement_id
+LEFT JOIN tracker_actor ac ON ac.id = l.actor_id
+LEFT JOIN tracker_legalchallenge ch ON ch.id = l.challenge_id"""
+
+# The agreement's whole timeline as a page of TIMELINE_PAGE entries, the third one.
+AGREEMENT_TIMELINE_PAGE_3 = f"""SELECT json_build_object(
+  'title', a.title,
+  'count', (SELECT count(*) FROM (
+      SELECT e.id FROM tracker_event e WHERE e.agreement_id = a.id
+      UNION
+      SELECT e.id FROM tracker_event e
+        JOIN tracker_legalchallenge_agreements lca ON lca.legalchallenge_id = e.challenge_id
+        WHERE lca.agreement_id = a.id) e),
+  'results', {_timeline(f"LIMIT {TIMELINE_PAGE} OFFSET {2 * TIMELINE_PAGE}")})::text
+FROM tracker_agreement a WHERE a.slug = %(slug)s"""
+
+TOPIC_PAGE = f"""SELECT json_build_object('name', t.name, 'slug', t.slug,
+  'count', (SELECT count(*) FROM tracker_agreement_topics at WHERE at.topic_id = t.id),
+  'agreements', (SELECT coalesce(json_agg({_AGREEMENT_SUMMARY}
+                   ORDER BY a.latest_event_date DESC NULLS LAST, a.title, a.id), '[]')
+                 FROM (SELECT a.* FROM tracker_agreement a
+                       JOIN tracker_agreement_topics at ON at.agreement_id = a.id
+                       WHERE at.topic_id = t.id
+                       ORDER BY a.latest_event_date DESC NULLS LAST, a.title, a.id
+                       LIMIT {INDEX_PAGE_SIZE}) a))::text
+FROM tracker_topic t WHERE t.slug = %(slug)s"""
+
+
 def _params(query: dict) -> dict:
     one = {key: values[0] for key, values in query.items()}
     return {
@@ -435,6 +604,22 @@ HANDLERS = {
     "topic-index": (TOPIC_INDEX, True),
     "embed-page": (AGREEMENT_TIMELINE, True),
     "feed": (EVENT_FEED, False),
+    "actors": (ACTOR_LIST, False),
+    "actor": (ACTOR_DETAIL, False),
+    "actor-statements": (ACTOR_STATEMENTS, False),
+    "statements": (STATEMENT_LIST, False),
+    "events": (EVENT_LIST, False),
+    "events-search": (EVENT_SEARCH, False),
+    "statements-search": (STATEMENT_SEARCH, False),
+    "positions": (POSITION_LIST, False),
+    "challenges": (CHALLENGE_LIST, False),
+    "challenge": (CHALLENGE_DETAIL, False),
+    "challenge-timeline": (CHALLENGE_TIMELINE, False),
+    "topics": (TOPIC_LIST, False),
+    "outlets": (OUTLET_LIST, False),
+    "links": (LINK_LIST, False),
+    "agreement-timeline-page": (AGREEMENT_TIMELINE_PAGE_3, True),
+    "topic-page": (TOPIC_PAGE, True),
 }
 
 _connection = None

@@ -71,7 +71,7 @@ def parse_args(argv=None):
     parser.add_argument("--scale", default=None, help="Label of the results (default: guessed).")
     parser.add_argument("--seed-first", action="store_true", help="Run seed_bench --reset first.")
     parser.add_argument("--duration", type=int, default=5, help="Seconds per wrk run.")
-    parser.add_argument("--rounds", type=int, default=3, help="A/B rounds per endpoint.")
+    parser.add_argument("--rounds", type=int, default=2, help="A/B rounds per endpoint.")
     parser.add_argument("--connections", type=int, default=3, help="wrk connections.")
     parser.add_argument("--timeout", type=float, default=15.0, help="Seconds per request.")
     parser.add_argument("--port", type=int, default=int(os.environ.get("BENCH_PORT", 8120)))
@@ -171,6 +171,10 @@ def find_targets(url: str) -> tuple[dict, dict]:
                ON e.challenge_id = c.id ORDER BY coalesce(e.n, 0), c.id
                OFFSET (SELECT count(*) / 2 FROM tracker_legalchallenge) LIMIT 1"""
         )
+        topic = one(
+            """SELECT t.slug FROM tracker_topic t JOIN tracker_agreement_topics at
+               ON at.topic_id = t.id GROUP BY t.id ORDER BY count(*) DESC, t.id LIMIT 1"""
+        )
         deep = one(
             """SELECT published_at, id FROM news_article
                WHERE fetch_status = 'fetched' AND published_at IS NOT NULL
@@ -185,6 +189,7 @@ def find_targets(url: str) -> tuple[dict, dict]:
         "largest_agreement": largest,
         "busiest_actor": busiest,
         "typical_challenge": challenge[0] if challenge else "none",
+        "busiest_topic": topic[0] if topic else "none",
         "deep_cursor": quote(encoded.decode()),
         "deep_published_at": quote(published_at.isoformat()),
         "deep_id": deep[1],

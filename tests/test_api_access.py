@@ -479,3 +479,21 @@ def test_a_delete_needs_the_delete_permission():
 
     assert response.status_code == 403
     assert Statement.objects.filter(pk=statement.pk).exists()
+
+
+def test_links_page_newest_first_by_cursor_without_losing_or_repeating_one(api_client):
+    agreement = AgreementFactory()
+    links = [
+        ArticleLinkFactory(agreement=agreement, status="confirmed", decided_by=UserFactory())
+        for _ in range(5)
+    ]
+    ArticleLinkFactory(agreement=agreement)  # suggested: never listed for the public
+
+    seen, url = [], reverse("api:link-list") + "?page_size=2"
+    while url:
+        page = api_client.get(url).json()
+        assert "count" not in page  # a growing collection: no count of every link
+        seen += [link["id"] for link in page["results"]]
+        url = page["next"]
+
+    assert seen == [link.pk for link in sorted(links, key=lambda ln: (ln.created_at, ln.pk))][::-1]

@@ -321,6 +321,13 @@ class ArticleLink(models.Model):
                 condition=Q(status="confirmed"),
                 name="articlelink_confirmed_latest",
             ),
+            # /api/v1/links/: newest first, confirmed ones for the public, all for curators.
+            models.Index(
+                fields=["-created_at", "-id"],
+                condition=Q(status="confirmed"),
+                name="articlelink_confirmed_recorded",
+            ),
+            models.Index(fields=["-created_at", "-id"], name="articlelink_recorded"),
             models.Index(fields=["agreement", "status"], name="articlelink_agreement_status"),
             models.Index(fields=["actor", "status"], name="articlelink_actor_status"),
             models.Index(fields=["challenge", "status"], name="articlelink_challenge_status"),

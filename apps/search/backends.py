@@ -9,9 +9,10 @@ import contextlib
 import functools
 from dataclasses import dataclass
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import SearchQuery
 from django.db import connection, transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import BooleanField, F, Func, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -37,6 +38,8 @@ SEARCH_SETTINGS = {
     "statement_timeout": "5s",
 }
 HEADLINE_SOURCE_CHARS = 20_000
+# A list narrowed by ?search= reads the matches first when there are at most this many.
+FEW_MATCHES = 5_000
 START, STOP = "\x01", "\x02"  # snippet highlight markers, escaped and replaced on the way out
 
 
@@ -115,6 +118,26 @@ class PostgresBackend:
 
     def matches(self, queryset: QuerySet, text: str, parsed: ParsedQuery | None = None):
         return queryset.filter(vector=SearchQuery(text, search_type="websearch", config=CONFIG))
+
+    def narrow(self, queryset: QuerySet, object_ids: QuerySet) -> QuerySet:
+        """`queryset` (a list, in its own order) cut to the rows whose ids `object_ids` gives.
+
+        As `IN (subquery)` the planner walks the list's order index and tests each row, which
+        stops after a page when matches are common (a word in 38,000 of 300,000 events: 35 ms)
+        but reads every row for a rare word (4 s). Read first as an array, the matches are
+        fetched by key and sorted (the rare word: 45 ms), which costs about 15 µs a match. So
+        a capped count of the matches (one GIN bitmap scan) picks the plan."""
+        if object_ids[: FEW_MATCHES + 1].count() > FEW_MATCHES:
+            return queryset.filter(pk__in=object_ids)
+        return queryset.filter(
+            Func(
+                F("pk"),
+                ArraySubquery(object_ids),
+                template="(%(expressions)s))",
+                arg_joiner=" = ANY(",
+                output_field=BooleanField(),
+            )
+        )
 
     def candidates(
         self, *, parsed: ParsedQuery, branches: dict[str, QuerySet], cap: int, pages: dict
@@ -236,12 +259,15 @@ class PostgresBackend:
                 f"SELECT {changes}", [v for item in SEARCH_SETTINGS.items() for v in item]
             )
         yield
-        with connection.cursor() as cursor:
-            restore = [(n, v) for n, v in zip(names, previous, strict=True) if v is not None]
-            cursor.execute(
-                "SELECT " + ", ".join(["set_config(%s, %s, true)"] * len(restore)),
-                [v for item in restore for v in item],
-            )
+        # An extension's setting read before anything set it is '' (a placeholder), which
+        # set_config refuses for a number; such a setting has nothing to put back.
+        restore = [(n, v) for n, v in zip(names, previous, strict=True) if v]
+        if restore:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT " + ", ".join(["set_config(%s, %s, true)"] * len(restore)),
+                    [v for item in restore for v in item],
+                )
 
 
 class SQLiteBackend:
@@ -302,6 +328,9 @@ class SQLiteBackend:
                 both &= ~found if term.negated else found
             condition |= both
         return queryset.filter(condition)
+
+    def narrow(self, queryset: QuerySet, object_ids: QuerySet) -> QuerySet:
+        return queryset.filter(pk__in=object_ids)
 
     def candidates(self, *, parsed, branches, cap, pages) -> list[Candidate]:
         result = []

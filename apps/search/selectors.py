@@ -288,5 +288,6 @@ def validate_list_search(text: str) -> str:
 
 def filter_list_by_search(queryset: QuerySet, *, kind: str, text: str) -> QuerySet:
     """The rows of a list whose search documents match the query, in the list's own order."""
-    matching = backend().matches(SearchDocument.objects.filter(kind=kind), text)
-    return queryset.filter(pk__in=matching.values("object_id"))
+    engine = backend()
+    matching = engine.matches(SearchDocument.objects.filter(kind=kind), text)
+    return engine.narrow(queryset, matching.values("object_id"))

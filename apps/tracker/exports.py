@@ -76,22 +76,81 @@ def csv_response(queryset, *, columns, filename):
     return _response(header, rows, filename)
 
 
+TIMELINE_CHUNK = 2000
+
+
 def timeline_csv_response(events, *, request, filename):
-    """An agreement's timeline as CSV: date as known, kind, title, case, sources, permalink."""
+    """An agreement's timeline as CSV: date as known, kind, title, case, sources, permalink.
+
+    The largest timeline has tens of thousands of events, so no model instance is built: the
+    events are read as plain rows in chunks, each chunk's source URLs in one more query, and
+    each permalink joins the parent page's URL (reversed once per parent) and the event's
+    anchor."""
+    from django.urls import reverse
+
+    from .models import Event, format_date_with_precision
+
+    kinds = dict(Event.Kind.choices)
+    site = request.build_absolute_uri("/").removesuffix("/")
+    pages = {}
+
+    def page_of(agreement_slug, challenge_slug):
+        key = (agreement_slug, challenge_slug)
+        if key not in pages:
+            name, slug = (
+                ("tracker:agreement-detail", agreement_slug)
+                if agreement_slug
+                else ("tracker:challenge-detail", challenge_slug)
+            )
+            pages[key] = site + reverse(name, kwargs={"slug": slug})
+        return pages[key]
+
+    plain = events.select_related(None).prefetch_related(None)
+    columns = ("pk", "date", "date_precision", "kind", "title", "description")
+    parents = ("agreement__slug", "challenge__slug", "challenge__caption")
+
+    def chunks():
+        chunk = []
+        for row in plain.values_list(*columns, *parents).iterator(chunk_size=TIMELINE_CHUNK):
+            chunk.append(row)
+            if len(chunk) == TIMELINE_CHUNK:
+                yield chunk
+                chunk = []
+        if chunk:
+            yield chunk
 
     def rows():
-        for event in events:
-            yield [
-                event.date.isoformat(),
-                event.date_precision,
-                event.display_date,
-                event.get_kind_display(),
-                event.title,
-                event.description,
-                event.challenge.caption if event.challenge_id else "",
-                " ".join(article.canonical_url for article in event.sources.all()),
-                request.build_absolute_uri(event.get_absolute_url()),
-            ]
+        for chunk in chunks():
+            sources = {}
+            links = (
+                Event.sources.through.objects.filter(event_id__in=[row[0] for row in chunk])
+                .order_by("article__published_at", "article_id")
+                .values_list("event_id", "article__canonical_url")
+            )
+            for event_id, url in links:
+                sources.setdefault(event_id, []).append(url)
+            for (
+                pk,
+                day,
+                precision,
+                kind,
+                title,
+                description,
+                agreement,
+                challenge,
+                caption,
+            ) in chunk:
+                yield [
+                    day.isoformat(),
+                    precision,
+                    format_date_with_precision(day, precision),
+                    kinds.get(kind, kind),
+                    title,
+                    description,
+                    caption or "",
+                    " ".join(sources.get(pk, ())),
+                    f"{page_of(agreement, challenge)}#event-{pk}",
+                ]
 
     header = [
         "date",

@@ -168,6 +168,14 @@ def _search(queryset, fields: tuple[str, ...], value: str, alias_of: str | None 
     return queryset.filter(condition)
 
 
+def plain_search(*fields: str, alias_of: str | None = None):
+    """A list's ?search= fallback for when no search app is installed (see text_search)."""
+    return lambda queryset, value: _search(queryset, fields, value, alias_of=alias_of)
+
+
+SEARCH_SYNTAX = "words, \"a phrase\", OR, -word (the search box's syntax). Keeps the list's order."
+
+
 class ActorFilterSet(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=Actor.Kind.choices)
     parent = SlugFilter(queryset=Actor.objects.all(), help_text="Slug of the parent body.")
@@ -178,8 +186,10 @@ class ActorFilterSet(django_filters.FilterSet):
         help_text="Slug of an agreement the actor is a party to.",
     )
     updated_since = updated_since_filter("actors whose record changed at or after it.")
-    search = django_filters.CharFilter(
-        method="filter_search", help_text="Words in the name, description or an alias."
+    search = SearchFilter(
+        kind="actor",
+        fallback=plain_search("name", "description", alias_of="actor"),
+        help_text="Full-text search of the name, aliases and description: " + SEARCH_SYNTAX,
     )
     ordering = TieBreakOrderingFilter(
         fields=(("name", "name"), ("updated_at", "updated_at")),
@@ -192,9 +202,6 @@ class ActorFilterSet(django_filters.FilterSet):
 
     def filter_agreement(self, queryset, name, value):
         return queryset.filter(Exists(Party.objects.filter(actor=OuterRef("pk"), agreement=value)))
-
-    def filter_search(self, queryset, name, value):
-        return _search(queryset, ("name", "description"), value, alias_of="actor")
 
 
 class LegalChallengeFilterSet(django_filters.FilterSet):
@@ -226,9 +233,11 @@ class LegalChallengeFilterSet(django_filters.FilterSet):
     updated_since = updated_since_filter(
         "cases that changed at or after it (their record, parties or events)."
     )
-    search = django_filters.CharFilter(
-        method="filter_search",
-        help_text="Words in the caption, docket number, summary or an alias.",
+    search = SearchFilter(
+        kind="challenge",
+        fallback=plain_search("caption", "docket_number", "summary", alias_of="challenge"),
+        help_text="Full-text search of the caption, docket number, aliases and summary: "
+        + SEARCH_SYNTAX,
     )
     ordering = TieBreakOrderingFilter(
         fields=(("filed_on", "filed_on"), ("caption", "caption"), ("updated_at", "updated_at")),
@@ -272,11 +281,6 @@ class LegalChallengeFilterSet(django_filters.FilterSet):
             queryset = queryset.filter(Exists(parties))
         return queryset
 
-    def filter_search(self, queryset, name, value):
-        return _search(
-            queryset, ("caption", "docket_number", "summary"), value, alias_of="challenge"
-        )
-
 
 class EventFilterSet(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=Event.Kind.choices)
@@ -294,8 +298,10 @@ class EventFilterSet(django_filters.FilterSet):
     date_after = DateFilter(field_name="date", lookup_expr="gte", help_text="On or after.")
     date_before = DateFilter(field_name="date", lookup_expr="lte", help_text="On or before.")
     updated_since = updated_since_filter("events that changed at or after it.")
-    search = django_filters.CharFilter(
-        method="filter_search", help_text="Words in the title or description."
+    search = SearchFilter(
+        kind="event",
+        fallback=plain_search("title", "description"),
+        help_text="Full-text search of the title and description: " + SEARCH_SYNTAX,
     )
 
     class Meta:
@@ -314,9 +320,6 @@ class EventFilterSet(django_filters.FilterSet):
     def filter_actor(self, queryset, name, value):
         through = Event.actors.through
         return queryset.filter(Exists(through.objects.filter(event=OuterRef("pk"), actor=value)))
-
-    def filter_search(self, queryset, name, value):
-        return _search(queryset, ("title", "description"), value)
 
 
 class StatementFilterSet(django_filters.FilterSet):
@@ -342,8 +345,10 @@ class StatementFilterSet(django_filters.FilterSet):
         field_name="said_on", lookup_expr="lte", help_text="Said on or before."
     )
     updated_since = updated_since_filter("statements that changed at or after it.")
-    search = django_filters.CharFilter(
-        method="filter_search", help_text="Words in the text or the venue."
+    search = SearchFilter(
+        kind="statement",
+        fallback=plain_search("text", "venue", "speaker_label"),
+        help_text="Full-text search of the text, the speaker and the venue: " + SEARCH_SYNTAX,
     )
 
     class Meta:
@@ -359,9 +364,6 @@ class StatementFilterSet(django_filters.FilterSet):
             "updated_since",
             "search",
         ]
-
-    def filter_search(self, queryset, name, value):
-        return _search(queryset, ("text", "venue", "speaker_label"), value)
 
 
 class PositionFilterSet(django_filters.FilterSet):

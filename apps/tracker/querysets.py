@@ -99,7 +99,8 @@ class ActorQuerySet(models.QuerySet):
     def for_detail_page(self):
         """An actor with everything its page lists, each long list capped and counted: parent,
         aliases, affiliations, members, roles in agreements and cases, positions with their
-        statements, statements it made for others, and the confirmed articles about it."""
+        statements, how many statements it made for others (listed by
+        `Statement.objects.spoken_for_others_by`), and the confirmed articles about it."""
         from .models import (
             Actor,
             Affiliation,
@@ -162,13 +163,6 @@ class ActorQuerySet(models.QuerySet):
                     positions.order_by("agreement__title", "id"),
                     "actor",
                     POSITIONS_CAP,
-                ),
-                Prefetch(
-                    "statements",
-                    queryset=spoken_for_others.for_position_listing()
-                    .select_related("position__agreement", "position__actor")
-                    .order_by("-said_on", "-id")[:POSITIONS_CAP],
-                    to_attr="statements_made",
                 ),
                 capped(
                     "challenge_roles",
@@ -273,6 +267,26 @@ class StatementQuerySet(models.QuerySet):
         and agreement, the source article and its outlet. The keyset paginator orders them."""
         return self.select_related(
             "speaker", "position__actor", "position__agreement", "source__outlet"
+        )
+
+    def spoken_for_others_by(self, actor, *, limit=POSITIONS_CAP):
+        """The latest statements `actor` made for another stakeholder's position, newest first.
+        A plain LIMIT query, read backwards along the speaker's date index until `limit` rows
+        pass the filter; a sliced prefetch would join every statement of a busy speaker to its
+        article before numbering them. Sources are fetched by id afterwards, for the same reason."""
+        from apps.news.models import Article
+
+        return (
+            self.filter(speaker=actor)
+            .exclude(position__actor=actor)
+            .select_related("speaker", "position__agreement", "position__actor")
+            .prefetch_related(
+                Prefetch(
+                    "source",
+                    queryset=Article.objects.select_related("outlet").defer(*ARTICLE_HEAVY_FIELDS),
+                )
+            )
+            .order_by("-said_on", "-id")[:limit]
         )
 
     def for_position_listing(self):

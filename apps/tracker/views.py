@@ -25,6 +25,7 @@ from .models import (
     LegalChallenge,
     MergedRecord,
     Position,
+    Statement,
     Topic,
 )
 from .querysets import TIMELINE_CAP
@@ -304,7 +305,7 @@ def actor_detail(request, slug):
     if actor is None:
         return redirect_to_survivor(Actor, kind=MergedRecord.Kind.ACTOR, key=slug)
     # Statements the actor made on its own positions are listed under those positions already.
-    spoken_for_others = [s for s in actor.statements_made if s.position.actor_id != actor.pk]
+    spoken_for_others = list(Statement.objects.spoken_for_others_by(actor))
     return render(
         request,
         "tracker/actor_detail.html",

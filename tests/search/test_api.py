@@ -71,3 +71,28 @@ def test_a_refused_list_search_is_a_400(api_client, db):
     response = api_client.get("/api/v1/articles/", {"search": "-ITIN"})
     assert response.status_code == 400
     assert "search" in errors_by_parameter(response)
+
+
+def test_every_record_list_searches_through_the_index_with_the_box_syntax(api_client, corpus):
+    from tests.factories import LegalChallengeFactory
+
+    case = LegalChallengeFactory(caption="Centro v. Bessent", docket_number="25-cv-0677")
+
+    def found(resource, text, key="id"):
+        body = api_client.get(f"/api/v1/{resource}/", {"search": text}).json()
+        return [row[key] for row in body["results"]]
+
+    assert found("actors", "IRS", "slug") == ["irs"]  # by its alias
+    assert found("actors", "Noem -Kristi", "slug") == []
+    assert found("challenges", "Bessent", "slug") == [case.slug]
+    assert found("events", '"memorandum signed"') == [corpus["mou"].events.get().pk]
+    assert found("events", "memorandum -Noem") == []
+    assert found("statements", "privacy OR visas") == [corpus["statement"].pk]
+    assert found("statements", '"privacy memorandum"') == []
+
+
+@pytest.mark.parametrize("resource", ["actors", "challenges", "events", "statements"])
+def test_a_refused_search_on_any_record_list_is_a_400(api_client, db, resource):
+    response = api_client.get(f"/api/v1/{resource}/", {"search": "-ITIN"})
+    assert response.status_code == 400
+    assert "search" in errors_by_parameter(response)

@@ -9,6 +9,7 @@ from apps.search.models import SearchDocument
 from apps.search.query import parse_query
 from apps.search.selectors import KINDS, documents, search
 from apps.search.services import rebuild_index
+from apps.tracker.models import Event
 from tests.factories import (
     ActorFactory,
     AliasFactory,
@@ -50,6 +51,22 @@ def test_work_mem_is_set_for_the_search_alone(corpus):
     with connection.cursor() as cursor:
         cursor.execute("SHOW work_mem")
         assert cursor.fetchone()[0] == before != "32MB"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_search_after_one_that_failed_still_answers(corpus_committed):
+    """A search stopped by its timeout can leave the name threshold an empty placeholder on
+    the connection; the next search must not try to put '' back (set_config refuses it for a
+    number once pg_trgm is loaded: that was a 500 in the bench)."""
+    connection.close()  # a new session, where pg_trgm's library is not loaded yet
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('pg_trgm.word_similarity_threshold', '', false)")
+    assert search(query="Noam").name_matches[0].title == "Kristi Noem"
+
+
+@pytest.fixture
+def corpus_committed(request):
+    return request.getfixturevalue("corpus")
 
 
 @pytest.fixture
@@ -165,3 +182,21 @@ def test_the_bulk_rebuild_writes_the_documents_that_saving_writes(corpus):
     rebuild_index(batch_size=3)
 
     assert _stored_documents() == saved
+
+
+@pytest.mark.parametrize("few_matches", [0, 5_000], ids=["many: IN", "few: an array first"])
+def test_a_list_search_gives_the_same_rows_whichever_plan_the_count_picks(
+    api_client, corpus, monkeypatch, few_matches
+):
+    from apps.search import backends
+
+    monkeypatch.setattr(backends, "FEW_MATCHES", few_matches)
+    for n in range(3):
+        EventFactory(agreement=corpus["mou"], title=f"Privacy hearing {n}")
+
+    body = api_client.get("/api/v1/events/", {"search": "privacy OR memorandum"}).json()
+
+    titles = ["Memorandum signed", "Privacy hearing 0", "Privacy hearing 1", "Privacy hearing 2"]
+    newest_first = Event.objects.filter(title__in=titles).order_by("-date", "-id")
+    assert [event["title"] for event in body["results"]] == [e.title for e in newest_first]
+    assert len(body["results"]) == 4

@@ -13,6 +13,7 @@ import time_machine
 from django.utils import timezone
 
 from apps.news.models import ArticleLink
+from apps.tracker import exports
 from apps.tracker.exports import neutralise
 from apps.tracker.models import Agreement, DatePrecision, Event, LegalChallenge
 from tests.factories import (
@@ -426,7 +427,28 @@ def test_timeline_csv_lists_events_in_order_with_sources_and_permalinks(client, 
     )
 
 
-# --- Embed ------------------------------------------------------------------------------------
+def test_timeline_csv_read_in_chunks_keeps_each_events_sources_and_parent(
+    client, record, monkeypatch
+):
+    monkeypatch.setattr(exports, "TIMELINE_CHUNK", 2)
+    day = timezone.make_aware(datetime.datetime(2025, 4, 7, 12))
+    older = ArticleFactory(canonical_url="https://news.example/older", published_at=day)
+    newer = ArticleFactory(
+        canonical_url="https://news.example/newer", published_at=day + datetime.timedelta(hours=1)
+    )
+    record["signed"].sources.add(newer, older)
+
+    response = client.get("/agreements/irs-ice-mou/timeline.csv")
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+
+    assert [(row["title"], row["sources"]) for row in rows] == [
+        ("Talks", ""),
+        ("Signed", "https://news.example/older https://news.example/newer"),
+        ("Ruling", ""),
+    ]
+    assert rows[2]["permalink"] == (
+        f"http://testserver/challenges/{record['ruling'].challenge.slug}/#event-{record['ruling'].pk}"
+    )
 
 
 def test_embed_is_framable_sets_no_cookie_and_loads_nothing_from_elsewhere(client, record):

@@ -80,25 +80,8 @@ def sequential_scans(sql: str) -> list[str]:
     return [line.strip() for line in plan if any(f"Seq Scan on {t} " in line for t in LARGE_TABLES)]
 
 
-# Known gap, issue 11 left open: the busiest actor's "speaking for others" list (a sliced
-# prefetch over statements joined to positions) is still planned as a scan at this size.
-KNOWN_SCANS = {"actor page, busiest"}
-
-
 @pytest.mark.django_db
-@pytest.mark.parametrize(
-    "url",
-    [
-        pytest.param(
-            url,
-            id=name,
-            marks=[pytest.mark.xfail(strict=True, reason="issue 11: still a scan")]
-            if name in KNOWN_SCANS
-            else [],
-        )
-        for name, url in URLS.items()
-    ],
-)
+@pytest.mark.parametrize("url", URLS.values(), ids=URLS.keys())
 def test_no_query_scans_a_large_table(client, record, url):
     with CaptureQueriesContext(connection) as captured:
         response = client.get(url)

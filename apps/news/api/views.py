@@ -11,7 +11,7 @@ from apps.tracker.api.filters import RecordViewSetMixin
 from .. import services
 from ..filtersets import ArticleFilterSet, ArticleLinkFilterSet, FeedFilterSet, OutletFilterSet
 from ..models import Article, ArticleLink, Feed, Outlet
-from .pagination import NewestArticlesPagination
+from .pagination import NewestArticlesPagination, NewestLinksPagination
 from .serializers import (
     ArticleAddSerializer,
     ArticleSerializer,
@@ -91,6 +91,7 @@ class ArticleLinkViewSet(RecordViewSetMixin, viewsets.ReadOnlyModelViewSet):
 
     serializer_class = LinkDecisionSerializer
     filterset_class = ArticleLinkFilterSet
+    pagination_class = NewestLinksPagination
 
     def get_queryset(self):
         return ArticleLink.objects.for_api(user=self.request.user)

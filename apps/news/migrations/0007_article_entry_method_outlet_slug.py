@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('news', '0005_link_target_indexes_and_title_trigram'),
+        ('news', '0006_link_list_recorded_indexes'),
     ]
 
     operations = [
