@@ -66,6 +66,9 @@ def pick(page, select_id, text):
     search = page.locator(".select2-container--open .select2-search__field")
     search.fill(text)
     page.locator(".select2-results__option", has_text=text).first.click()
+    # No autocomplete request may still be running when the form is sent: the live server's
+    # threads share one SQLite connection, and two requests at once interleave their savepoints.
+    page.wait_for_load_state("networkidle")
 
 
 def test_a_new_agreement_with_two_events_a_statement_and_a_source_on_one_screen(
