@@ -756,35 +756,33 @@ def _generate(loader: Loader, *, scale: Scale, rng: random.Random, words: WordMo
         ((next(ids), pk, agreement) for pk in challenge_ids for agreement in challenged[pk]),
     )
 
+    represented = []  # (counsel row, party it represents), filled as the rows are made
+
     def challenge_party_rows():
         pk = itertools.count(1)
         for challenge in challenge_ids:
             plaintiffs = stakeholder_picker.distinct(rng.randint(1, 4))
             defendants = institution_picker.distinct(rng.randint(1, 2))
             for sequence, actor in enumerate(plaintiffs):
-                yield (next(pk), REFERENCE, REFERENCE, challenge, actor, "plaintiff", None,
-                       sequence)  # fmt: skip
+                yield (next(pk), REFERENCE, REFERENCE, challenge, actor, "plaintiff", sequence)
             for sequence, actor in enumerate(defendants):
-                yield (next(pk), REFERENCE, REFERENCE, challenge, actor, "defendant", None,
-                       sequence)  # fmt: skip
+                yield (next(pk), REFERENCE, REFERENCE, challenge, actor, "defendant", sequence)
             counsel = [p for p in person_picker.distinct(2) if p not in plaintiffs]
             for sequence, actor in enumerate(counsel[:1]):
-                yield (next(pk), REFERENCE, REFERENCE, challenge, actor, "counsel", plaintiffs[0],
-                       sequence)  # fmt: skip
+                row = next(pk)
+                represented.append((row, plaintiffs[0]))
+                yield (row, REFERENCE, REFERENCE, challenge, actor, "counsel", sequence)
 
     loader.copy(
         ChallengeParty,
-        [
-            "id",
-            "created_at",
-            "updated_at",
-            "challenge_id",
-            "actor_id",
-            "role",
-            "represents_id",
-            "sequence",
-        ],
+        ["id", "created_at", "updated_at", "challenge_id", "actor_id", "role", "sequence"],
         challenge_party_rows(),
+    )
+    ids = itertools.count(1)
+    loader.copy(
+        ChallengeParty.represents.through,
+        _m2m_columns(ChallengeParty.represents.through),
+        ((next(ids), row, actor) for row, actor in represented),
     )
 
     # --- events ------------------------------------------------------------------------------

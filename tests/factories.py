@@ -138,6 +138,9 @@ class ArticleFactory(factory.django.DjangoModelFactory):
     language = "en"
     text = "The IRS and ICE signed an agreement."
     fetch_status = Article.FetchStatus.FETCHED
+    fetched_at = factory.LazyAttribute(
+        lambda o: timezone.now() if o.fetch_status == Article.FetchStatus.FETCHED else None
+    )
 
 
 class ArticleURLFactory(factory.django.DjangoModelFactory):

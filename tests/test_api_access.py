@@ -391,6 +391,8 @@ def test_a_link_decision_takes_its_decider_from_the_token_not_the_body():
 
 
 def test_articles_cannot_be_written_through_the_api_whatever_the_token():
+    """Adding one by URL is the only write (tests/news/test_add_by_url_api.py): it takes a URL
+    and a curator's text, never what ingestion decides."""
     article = ArticleFactory(fetch_status=Article.FetchStatus.FETCHED, title="As fetched")
     client = client_for(CuratorFactory())
     url = reverse("api:article-detail", args=[article.pk])
@@ -399,10 +401,17 @@ def test_articles_cannot_be_written_through_the_api_whatever_the_token():
         client.patch(url, {"fetch_status": "failed", "title": "Rewritten"}, format="json"),
         client.put(url, {"fetch_status": "failed"}, format="json"),
         client.delete(url),
-        client.post(reverse("api:article-list"), {"url": "https://x.example/"}, format="json"),
     ]
+    added = client.post(
+        reverse("api:article-list"),
+        {"url": article.canonical_url, "fetch_status": "failed", "title": "Rewritten"},
+        format="json",
+    )
 
-    assert [answer.status_code for answer in answers] == [405] * 4
+    assert [answer.status_code for answer in answers] == [405] * 3
+    assert added.status_code == 400
+    assert list(errors_by_parameter(added)) == ["fetch_status"]
+    assert Article.objects.count() == 1
     article.refresh_from_db()
     assert (article.fetch_status, article.title) == ("fetched", "As fetched")
 

@@ -9,7 +9,8 @@ from django.core.management import call_command
 from django.db import connection, transaction
 
 from apps.tracker.models import Agreement
-from tests.factories import AgreementFactory, CuratorFactory
+from apps.tracker.services import merge_actors
+from tests.factories import ActorFactory, AgreementFactory, CuratorFactory, PartyFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -94,6 +95,21 @@ def test_a_deletion_is_seen_at_once(client, mou):
     assert anonymous_get(client, "/api/v1/agreements/").json()["count"] == 1
     mou.delete()
     assert anonymous_get(client, "/api/v1/agreements/").json()["count"] == 0
+
+
+def test_a_merged_actors_cached_page_gives_way_to_its_redirect(client, mou):
+    survivor = ActorFactory(slug="ice", name="ICE")
+    duplicate = ActorFactory(slug="us-ice", name="U.S. Immigration and Customs Enforcement")
+    PartyFactory(agreement=mou, actor=duplicate)
+    assert anonymous_get(client, "/actors/us-ice/").status_code == 200
+    assert "First title" not in anonymous_get(client, "/actors/ice/").content.decode()
+
+    merge_actors(survivor=survivor, duplicate=duplicate)
+
+    moved = anonymous_get(client, "/actors/us-ice/")
+    assert moved.status_code == 301
+    assert moved["Location"] == "/actors/ice/"
+    assert "First title" in anonymous_get(client, "/actors/ice/").content.decode()
 
 
 def test_writes_outside_the_published_record_keep_the_cache(client, mou, django_assert_num_queries):

@@ -6,16 +6,25 @@ the way out here, and only http(s) URLs ever become links.
 
 import re
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 from simple_history.admin import SimpleHistoryAdmin
 
-from apps.tracker.admin import HTTPS_URL_FIELDS, RECORD_FIELDSET, admin_link, count_of
+from apps.tracker.admin import (
+    HTTPS_URL_FIELDS,
+    RECORD_FIELDSET,
+    admin_link,
+    count_of,
+    merge_action,
+)
 from apps.tracker.templatetags.tracker_tags import web_url
 
 from . import services
@@ -60,8 +69,8 @@ def highlight_terms(text: str, terms) -> str:
 class OutletAdmin(SimpleHistoryAdmin):
     formfield_overrides = HTTPS_URL_FIELDS
     list_display = ("name", "domain", "homepage_link", "feed_count", "article_count")
+    actions = (merge_action(lambda **kw: services.merge_outlets(**kw)),)
     search_fields = ("name", "slug", "domain")
-    prepopulated_fields = {"slug": ("name",)}
     readonly_fields = ("created_at", "updated_at")
     ordering = ("name", "id")
     fieldsets = (
@@ -100,8 +109,7 @@ class FeedAdmin(SimpleHistoryAdmin):
         "active",
         "poll_interval_minutes",
         "last_fetched_at",
-        "last_status",
-        "consecutive_failures",
+        "health",
         "next_fetch_at",
     )
     list_filter = ("active", "last_status", "outlet")
@@ -139,10 +147,24 @@ class FeedAdmin(SimpleHistoryAdmin):
         RECORD_FIELDSET,
     )
 
+    @admin.display(description="Health", ordering="consecutive_failures")
+    def health(self, obj):
+        if obj.last_status != "error":
+            return obj.last_status or "not fetched yet"
+        state = "switched off" if not obj.active else f"failing ({obj.consecutive_failures}×)"
+        return format_html(
+            '<span class="feed-error">{}</span>: {}', state, Truncator(obj.last_error).chars(120)
+        )
+
     def save_model(self, request, obj, form, change):
-        if change and "active" in form.changed_data and obj.active:
+        switched_on = change and "active" in form.changed_data and obj.active
+        if switched_on:
             obj.reset_backoff()
         super().save_model(request, obj, form, change)
+        if switched_on:
+            # Switched back on: retried at once, not at the next beat tick.
+            # With the broker down the feed is already due, and beat's next sweep polls it.
+            transaction.on_commit(lambda: request_feed_fetches(feed_ids=[obj.pk]), robust=True)
 
     @admin.action(description="Fetch now", permissions=["change"])
     def fetch_now(self, request, queryset):
@@ -216,6 +238,26 @@ class HasNearDuplicateFilter(admin.SimpleListFilter):
         return queryset
 
 
+class AddArticleForm(forms.Form):
+    url = forms.URLField(
+        label="Article URL", max_length=2000, assume_scheme="https", widget=forms.URLInput()
+    )
+    title = forms.CharField(max_length=500, required=False)
+    published_at = forms.SplitDateTimeField(
+        label="Published", required=False, widget=admin.widgets.AdminSplitDateTime()
+    )
+    text = forms.CharField(
+        label="Curated text",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text="For a page that cannot be fetched (paywall, PDF, offline): the text to keep. "
+        "With text, the page is not fetched.",
+    )
+    fetch = forms.BooleanField(
+        label="Fetch the page", required=False, initial=True, help_text="Through ingestion."
+    )
+
+
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
     formfield_overrides = HTTPS_URL_FIELDS
@@ -228,7 +270,8 @@ class ArticleAdmin(admin.ModelAdmin):
         "is_copy",
         "link_count",
     )
-    list_filter = ("fetch_status", "outlet", "language", HasNearDuplicateFilter)
+    list_filter = ("fetch_status", "entry_method", "outlet", "language", HasNearDuplicateFilter)
+    actions = ("fetch_again", merge_action(lambda **kw: services.merge_articles(**kw)))
     list_select_related = ("outlet",)
     search_fields = ("title", "canonical_url", "url", "seen_urls__url")
     autocomplete_fields = ("outlet", "feed")
@@ -257,29 +300,21 @@ class ArticleAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(link_count=count_of(ArticleLink, "article"))
 
+    # A page that could not be fetched can be given its text, title and date by a curator.
+    curated_fields = ("title", "byline", "published_at", "text")
+
     def get_readonly_fields(self, request, obj=None):
-        return self.fetched_fields if obj else ("created_at", "updated_at")
+        if obj is not None and obj.fetch_status != Article.FetchStatus.FETCHED:
+            curated = set(self.curated_fields)
+            return [name for name in self.fetched_fields if name not in curated]
+        return self.fetched_fields
 
     def get_fieldsets(self, request, obj=None):
-        if obj is None:
-            # Adding by hand: a source that never came through a feed.
-            return (
-                (
-                    None,
-                    {
-                        "fields": (
-                            "canonical_url",
-                            "url",
-                            "outlet",
-                            "title",
-                            "byline",
-                            "published_at",
-                            "language",
-                            "summary",
-                        )
-                    },
-                ),
-            )
+        text_field = (
+            "text"
+            if obj is not None and obj.fetch_status != Article.FetchStatus.FETCHED
+            else "text_display"
+        )
         return (
             (None, {"fields": ("title", "canonical_url_link", "url_link", "outlet", "feed")}),
             (
@@ -288,15 +323,94 @@ class ArticleAdmin(admin.ModelAdmin):
                     "fields": (
                         ("byline", "published_at", "language"),
                         "near_duplicate_link",
-                        ("fetch_status", "fetched_at"),
+                        ("fetch_status", "fetched_at", "entry_method"),
                         "fetch_error",
                         "summary",
-                        "text_display",
+                        text_field,
                     )
                 },
             ),
             RECORD_FIELDSET,
         )
+
+    def get_urls(self):
+        add_by_url = self.admin_site.admin_view(self.add_by_url_view)
+        return [
+            path("add-by-url/", add_by_url, name="news_article_add_by_url"),
+            *super().get_urls(),
+        ]
+
+    def add_view(self, request, form_url="", extra_context=None):
+        return self.add_by_url_view(request)
+
+    def add_by_url_view(self, request):
+        """Paste a URL: canonicalised, deduplicated, fetched through ingestion and matched."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = AddArticleForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                added = services.add_article_by_url(
+                    url=data["url"],
+                    title=data["title"],
+                    text=data["text"],
+                    published_at=data["published_at"],
+                    fetch=data["fetch"],
+                )
+            except ValueError as exc:
+                form.add_error("url", str(exc))
+            else:
+                self._report_added(request, added)
+                change_url = reverse("admin:news_article_change", args=[added.article.pk])
+                return HttpResponseRedirect(change_url)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Add an article by URL",
+            "opts": self.model._meta,
+            "form": form,
+            "media": self.media + form.media,
+            "add": True,
+            "has_view_permission": True,
+        }
+        return TemplateResponse(request, "admin/news/article/add_by_url.html", context)
+
+    def _report_added(self, request, added):
+        article = Article.objects.get(pk=added.article.pk)
+        if not added.created:
+            self.message_user(
+                request, f"Already stored as “{article}”: nothing was added.", messages.WARNING
+            )
+            return
+        suggested = article.links.filter(status=ArticleLink.Status.SUGGESTED).count()
+        if article.fetch_status == Article.FetchStatus.FAILED:
+            self.message_user(
+                request,
+                f"Added, but the page could not be fetched: {article.fetch_error}. "
+                "Give it a curated text below, or fetch it again later.",
+                messages.WARNING,
+            )
+        elif article.fetch_status == Article.FetchStatus.PENDING:
+            self.message_user(request, "Added; the page is being fetched.", messages.SUCCESS)
+        else:
+            self.message_user(
+                request,
+                f"Added “{article}”: {suggested} link suggestion(s) wait in the review queue.",
+                messages.SUCCESS,
+            )
+
+    def save_model(self, request, obj, form, change):
+        if change and "text" in form.changed_data and obj.text:
+            services.store_curated_text(
+                article=obj, text=obj.text, title=obj.title, published_at=obj.published_at
+            )
+            return
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description="Fetch again", permissions=["change"])
+    def fetch_again(self, request, queryset):
+        queued = services.fetch_articles_again(articles=queryset)
+        self.message_user(request, f"Queued {queued} article(s) to be fetched again.")
 
     @admin.display(description="Title", ordering="title")
     def title_or_url(self, obj):
@@ -324,11 +438,7 @@ class ArticleAdmin(admin.ModelAdmin):
 
     @admin.display(description="Text")
     def text_display(self, obj):
-        return format_html(
-            '<div style="white-space: pre-wrap; max-height: 30em; overflow: auto; '
-            'max-width: 60em">{}</div>',
-            obj.text,
-        )
+        return format_html('<div class="article-text">{}</div>', obj.text)
 
 
 @admin.register(ArticleURL)

@@ -22,7 +22,7 @@ from .feeds import NotAFeed, parse_feed
 from .matching import suggest_links
 from .models import Article, ArticleLink, ArticleURL, Feed, Outlet
 from .near_duplicates import find_near_duplicate_of, fingerprint
-from .safe_fetch import FetchError, fetch
+from .safe_fetch import FetchError, check_fetchable_url, fetch
 from .text_clean import sanitize_plain_text
 
 logger = logging.getLogger(__name__)
@@ -36,6 +36,7 @@ PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.1"
 # A feed that keeps failing is polled less often: its interval doubles with each consecutive
 # failure, up to this ceiling, so a dead feed costs one request a day, not one every poll.
 MAX_FEED_BACKOFF = datetime.timedelta(days=1)
+FEED_BACKOFF_STATUSES = frozenset({403, 429})
 # Real feeds carry tens of entries. A 5 MB feed of bare links could name a hundred thousand
 # pages, each a row and a fetch: the first entries (the newest, in every feed format) are read
 # and the rest noted as a problem.
@@ -130,6 +131,10 @@ def register_feed(*, url: str, outlet: Outlet | None = None) -> Feed:
     canonicalize_url(url)  # refuses non-http(s) and unparseable URLs with a clear ValueError
     if len(url) > MAX_FEED_URL_LENGTH:
         raise ValueError(f"The feed URL is longer than {MAX_FEED_URL_LENGTH} characters.")
+    try:
+        check_fetchable_url(url)  # the fetcher's address rules, before the feed is stored
+    except FetchError as exc:
+        raise ValueError(f"This feed cannot be fetched: {exc.reason}.") from exc
     feed, _ = Feed.objects.get_or_create(url=url, defaults={"outlet": outlet})
     return feed
 
@@ -207,6 +212,10 @@ def poll_feed(*, feed: Feed) -> FeedOutcome:
         )
     except FetchError as exc:
         reason, permanent, retry_after = exc.reason, exc.permanent, exc.retry_after
+        # A 403 is most often bot protection and a 429 a rate limit: both pass, so the feed is
+        # backed off rather than switched off.
+        if exc.status_code in FEED_BACKOFF_STATUSES:
+            permanent = False
     except NotAFeed as exc:
         reason, permanent, retry_after = exc.reason, True, None
     except Exception as exc:
@@ -511,6 +520,9 @@ def _store_extracted(article: Article, *, extracted, fetched_url: str) -> None:
     article.text_fingerprint = fingerprint(article.text)
     article.outlet = article.outlet or outlet_for(url=fetched_url, site_name=extracted.site_name)
     article.fetch_status = Article.FetchStatus.FETCHED
+    if article.entry_method == Article.EntryMethod.CURATED:
+        # The fetched page replaces the curator's text.
+        article.entry_method = Article.EntryMethod.URL
     article.fetch_error = ""
     article.fetched_at = timezone.now()
     article.near_duplicate_of = find_near_duplicate_of(

@@ -1,20 +1,25 @@
 """Where news comes from and what was fetched: outlets, feeds, articles and their links to the
 curated record."""
 
+import contextlib
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from apps.tracker.models import exactly_one_of
+from apps.tracker.models import SLUG_HELP, SluggedModel, exactly_one_of
 
+from .canonical import canonicalize_url
 from .querysets import ArticleLinkQuerySet, ArticleQuerySet, FeedQuerySet
+from .safe_fetch import FetchError, check_fetchable_url
 
 
-class Outlet(models.Model):
+class Outlet(SluggedModel):
     name = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=200)
+    slug = models.SlugField(max_length=200, blank=True, help_text=SLUG_HELP)
     homepage = models.URLField(blank=True)
     domain = models.CharField(
         max_length=253,
@@ -95,6 +100,16 @@ class Feed(models.Model):
     def get_absolute_url(self):
         return reverse("admin:news_feed_change", args=[self.pk])
 
+    def clean(self):
+        super().clean()
+        if self.url:
+            try:
+                check_fetchable_url(self.url)
+            except FetchError as exc:
+                raise ValidationError(
+                    {"url": f"This feed cannot be fetched: {exc.reason}."}, code="unfetchable"
+                ) from exc
+
     def reset_backoff(self) -> None:
         """Forget past failures so the feed is due now: a curator switched it back on."""
         self.consecutive_failures = 0
@@ -106,6 +121,12 @@ class Article(models.Model):
         PENDING = "pending", "Pending"
         FETCHED = "fetched", "Fetched"
         FAILED = "failed", "Failed"
+        NOT_FETCHED = "not_fetched", "Not fetched: text entered by a curator"
+
+    class EntryMethod(models.TextChoices):
+        FEED = "feed", "From a feed"
+        URL = "url", "Added by URL and fetched"
+        CURATED = "curated", "Text entered by a curator"
 
     canonical_url = models.URLField(max_length=2000)
     url = models.URLField(max_length=2000, help_text="The URL it was first seen under.")
@@ -138,6 +159,13 @@ class Article(models.Model):
         max_length=20, choices=FetchStatus.choices, default=FetchStatus.PENDING, db_index=True
     )
     fetch_error = models.TextField(blank=True)
+    entry_method = models.CharField(
+        "how it was entered",
+        max_length=20,
+        choices=EntryMethod.choices,
+        default=EntryMethod.FEED,
+        help_text="A curator's text stands for a page that cannot be fetched (paywall, PDF, gone).",
+    )
     fetched_at = models.DateTimeField(null=True, blank=True)
     # Kept in the database, not in the task: a page that kills the worker process every time it
     # is fetched (a crash in a parser, memory blown) takes its counter with it otherwise.
@@ -165,6 +193,47 @@ class Article(models.Model):
 
     def get_absolute_url(self):
         return reverse("news:article-detail", kwargs={"pk": self.pk})
+
+    def clean(self):
+        """Canonicalise the URL and refuse one already stored, as any URL an article was seen
+        under: a hand-added `?utm_source=x` copy of a stored story is that story."""
+        super().clean()
+        try:
+            self.canonicalize()
+        except ValueError as exc:
+            raise ValidationError({"canonical_url": str(exc)}) from exc
+        # The same canonical URL is the unique constraint's to report; a URL an article was
+        # seen under (before a redirect, with a content parameter) is only known here.
+        urls = {self.canonical_url, self.url}
+        seen = (
+            ArticleURL.objects.filter(url__in=urls)
+            .exclude(article_id=self.pk)
+            .exclude(article__canonical_url=self.canonical_url)
+            .first()
+        )
+        if seen is not None:
+            raise ValidationError(
+                {"canonical_url": f"This article is already stored: it was seen as {seen.url}."},
+                code="duplicate",
+            )
+
+    def canonicalize(self) -> None:
+        """Fill and normalise `canonical_url` from `url` (ValueError for a non-http(s) URL)."""
+        if self.url and not self.canonical_url:
+            self.canonical_url = self.url
+        if self.canonical_url:
+            self.canonical_url = canonicalize_url(self.canonical_url)
+        if not self.url:
+            self.url = self.canonical_url
+
+    def save(self, *args, **kwargs):
+        # Every write, from a form, the API or a script, stores the canonical form; the unique
+        # constraint then makes a tracking-parameter variant the same row, not a second one.
+        # A URL that cannot be canonicalised is refused by clean() and by the services; one
+        # written past them (an import of old data) is stored as it is rather than lost.
+        with contextlib.suppress(ValueError):
+            self.canonicalize()
+        super().save(*args, **kwargs)
 
 
 class ArticleURL(models.Model):

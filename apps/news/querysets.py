@@ -22,6 +22,17 @@ def reviews_links(user) -> bool:
     )
 
 
+def has_content() -> Q:
+    """The condition of `ArticleQuerySet.with_content` (search's SQL builder mirrors it)."""
+    from .models import Article
+
+    return (
+        Q(fetch_status=Article.FetchStatus.FETCHED)
+        | Q(fetched_at__isnull=False)
+        | (Q(entry_method=Article.EntryMethod.CURATED) & ~Q(text=""))
+    )
+
+
 class FeedQuerySet(models.QuerySet):
     def due(self, *, now=None):
         now = now or timezone.now()
@@ -35,22 +46,29 @@ class FeedQuerySet(models.QuerySet):
 
 
 class ArticleQuerySet(models.QuerySet):
+    def with_content(self):
+        """Articles that have something to read, however they entered: fetched now or before (a
+        fetch again that failed keeps the text it replaced), or carrying a curator's text (a
+        paywalled page, a PDF, a page gone offline). Not the placeholders of fetches that never
+        succeeded."""
+        return self.filter(has_content())
+
     def for_api_list(self, *, user=None):
-        """Fetched articles as /api/v1/articles/ serves them: outlet, every URL seen, and the
-        links `user` may see (confirmed ones; every link for a curator who reviews them) with
-        their targets. The endpoint's keyset paginator sets the order."""
+        """Articles as /api/v1/articles/ serves them: outlet, every URL seen, and the links
+        `user` may see (confirmed ones; every link for a curator who reviews them) with their
+        targets. The endpoint's keyset paginator sets the order."""
         from apps.tracker.models import Event, Statement
 
-        from .models import Article, ArticleLink
+        from .models import ArticleLink
 
-        # Every article a page shows or the record cites, however it entered: fetched by
-        # ingestion, added by hand (no feed), or cited as a source. Not the placeholders of
-        # fetches that are pending or failed.
+        # Every article a page shows or the record cites, however it entered: fetched, carrying
+        # a curator's text, added by hand (no feed), or cited as a source. Not the placeholders
+        # of feed fetches that are pending or failed.
         cited_by_event = Event.sources.through.objects.filter(article=OuterRef("pk"))
         cited_by_statement = Statement.objects.filter(source=OuterRef("pk"))
         return (
             self.filter(
-                Q(fetch_status=Article.FetchStatus.FETCHED)
+                has_content()
                 | Q(feed__isnull=True)
                 | Exists(cited_by_event)
                 | Exists(cited_by_statement)

@@ -147,6 +147,18 @@ def fetch(
     )
 
 
+def check_fetchable_url(url: str) -> None:
+    """Refuse, with the fetcher's own FetchError, a URL that `fetch` would refuse by its address:
+    not http(s), no host, or a host whose addresses are not public (loopback, private,
+    link-local such as 169.254.169.254…) and not allowed by INGEST_ALLOWED_PRIVATE_HOSTS.
+
+    For checking a URL when a curator saves it rather than when it is first fetched. A host that
+    does not resolve now passes: it may resolve later, and `fetch` checks again every time."""
+    parsed = _checked_url(url)
+    port = parsed.port or (443 if parsed.scheme == "https" else 80)
+    _check_host(parsed.host, port, refuse_unresolved=False)
+
+
 def public_client(*, timeout: float) -> httpx.Client:
     """A client under the same address rules as fetch() that follows no redirect, for requests
     other than a GET of a page (the alerts app's webhook deliveries); `timeout` bounds the whole
@@ -164,13 +176,20 @@ def public_client(*, timeout: float) -> httpx.Client:
 def check_public_host(host: str, port: int) -> None:
     """Raise FetchError unless fetch() could connect to host:port: it resolves to a public address
     or INGEST_ALLOWED_PRIVATE_HOSTS names it. For checking a URL before it is stored."""
+    _check_host(host, port, refuse_unresolved=True)
+
+
+def _check_host(host: str, port: int, *, refuse_unresolved: bool) -> None:
     if _host_key(host.lower(), port) in _allowed_private_hosts():
         return
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
+        if not refuse_unresolved:
+            return
         raise FetchError(f"refused: DNS lookup of {host} failed", permanent=True) from exc
     kinds = [_non_public_kind(ipaddress.ip_address(info[4][0])) for info in infos]
+    # `fetch` connects to a public address and skips the others, so one public address is enough.
     if all(kinds):
         raise FetchError(
             f"refused: {host} is {kinds[0] if kinds else 'unresolvable'}", permanent=True

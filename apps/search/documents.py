@@ -139,9 +139,7 @@ def statement_documents(ids) -> Iterator[Document]:
 
 
 def article_documents(ids) -> Iterator[Document]:
-    articles = Article.objects.filter(
-        pk__in=ids, fetch_status=Article.FetchStatus.FETCHED
-    ).select_related("outlet")
+    articles = Article.objects.with_content().filter(pk__in=ids).select_related("outlet")
     for article in articles.only(
         "id", "title", "summary", "byline", "text", "published_at", "created_at", "outlet__name"
     ):
@@ -182,5 +180,5 @@ SOURCES: dict[str, tuple[type, str]] = {
 def source_queryset(kind: str) -> QuerySet:
     model, _ = SOURCES[kind]
     if kind == Kind.ARTICLE:
-        return model._default_manager.filter(fetch_status=Article.FetchStatus.FETCHED)
+        return model._default_manager.with_content()
     return model._default_manager.all()

@@ -96,5 +96,7 @@ def select_sql() -> dict[str, str]:
             FROM news_article x
             LEFT JOIN news_outlet o ON o.id = x.outlet_id
             WHERE x.id = ANY(%s)
-              AND x.fetch_status = '{Article.FetchStatus.FETCHED}'""",
+              AND (x.fetch_status = '{Article.FetchStatus.FETCHED}'
+                   OR x.fetched_at IS NOT NULL
+                   OR (x.entry_method = '{Article.EntryMethod.CURATED}' AND x.text <> ''))""",
     }

@@ -1,12 +1,18 @@
 """Django admin for curators of the record: every model with its history, inlines where a curator
 works on one thing at a time, and changelists whose query count does not grow with their rows."""
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.checks import InlineModelAdminChecks
+from django.contrib.admin.utils import flatten_fieldsets
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, IntegerField, OuterRef, Subquery, UniqueConstraint
 from django.db.models.functions import Coalesce
-from django.forms.models import BaseInlineFormSet
+from django.forms.models import BaseInlineFormSet, BaseModelFormSet, modelformset_factory
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.text import Truncator
@@ -15,6 +21,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from apps.news.models import ArticleLink
 from apps.news.services import confirm_link
 
+from . import services
 from .models import (
     Actor,
     Affiliation,
@@ -30,6 +37,7 @@ from .models import (
     Topic,
     format_date_with_precision,
 )
+from .services import position_for_statement
 
 # Curators paste bare domains; Django 6 reads them as https, and so do we already.
 HTTPS_URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
@@ -63,6 +71,64 @@ def admin_link(obj, label=None):
     opts = obj._meta
     url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
     return format_html('<a href="{}">{}</a>', url, label if label is not None else obj)
+
+
+def merge_action(merge, *, description="Merge the two selected records…"):
+    """An admin action that merges two selected records after a preview of what will move.
+
+    `merge(survivor=, duplicate=, user=)` is the service that does it."""
+
+    @admin.action(description=description, permissions=["change", "delete"])
+    def action(modeladmin, request, queryset):
+        records = list(queryset.order_by("pk")[:3])
+        if len(records) != 2:
+            modeladmin.message_user(
+                request, "Select exactly two records to merge.", messages.WARNING
+            )
+            return None
+        chosen = request.POST.get("survivor")
+        if request.POST.get("confirm") == "yes" and chosen in {str(r.pk) for r in records}:
+            survivor = next(r for r in records if str(r.pk) == chosen)
+            duplicate = next(r for r in records if r is not survivor)
+            try:
+                report = merge(survivor=survivor, duplicate=duplicate, user=request.user)
+            except services.MergeError as exc:
+                modeladmin.message_user(request, str(exc), messages.ERROR)
+                return None
+            moved = sum(report.moved.values())
+            folded = sum(report.folded.values())
+            modeladmin.message_user(
+                request,
+                f"Merged {report.duplicate_label} into {survivor}: {moved} reference(s) "
+                f"re-pointed, {folded} folded into the survivor's own; its old address "
+                "now redirects here.",
+                messages.SUCCESS,
+            )
+            opts = survivor._meta
+            return HttpResponseRedirect(
+                reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[survivor.pk])
+            )
+        options = [
+            {
+                "survivor": survivor,
+                "duplicate": duplicate,
+                "plan": services.plan_merge(survivor=survivor, duplicate=duplicate),
+            }
+            for survivor, duplicate in (records, records[::-1])
+        ]
+        context = {
+            **modeladmin.admin_site.each_context(request),
+            "title": f"Merge two {queryset.model._meta.verbose_name_plural}",
+            "opts": queryset.model._meta,
+            "options": options,
+            "records": records,
+            "action": request.POST.get("action", ""),
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/merge_confirmation.html", context)
+
+    action.__name__ = "merge_selected"
+    return action
 
 
 class CuratedAdmin(SimpleHistoryAdmin):
@@ -187,12 +253,23 @@ class PositionInline(CuratedInline):
         return getattr(obj, "statement_count", 0)
 
 
-class EventInline(CuratedInline):
+class EventInline(admin.StackedInline):
+    """Events entered whole on their agreement's or case's page: what, when (and how exactly
+    that is known), who, and the sources."""
+
     model = Event
-    fields = ("date", "date_precision", "kind", "title", "sources", "sequence")
-    autocomplete_fields = ("sources",)
+    formset = ConstraintCheckingInlineFormSet
+    fields = (
+        ("title", "kind"),
+        ("date", "date_precision", "sequence"),
+        "description",
+        "actors",
+        "sources",
+    )
+    autocomplete_fields = ("actors", "sources")
     show_change_link = True
     extra = 0
+    classes = ("compact-inline",)
 
 
 class AgreementEventInline(EventInline):
@@ -234,6 +311,175 @@ class ChallengePartyInline(CuratedInline):
     extra = 0
 
 
+class AgreementStatementForm(forms.ModelForm):
+    """A statement on the agreement's page: the stakeholder and stance name its position."""
+
+    stakeholder = forms.ModelChoiceField(
+        queryset=Actor.objects.all(),
+        required=False,
+        help_text="Whose position it states; leave blank when the speaker speaks for themself.",
+    )
+    stance = forms.ChoiceField(choices=Position.Stance.choices, initial=Position.Stance.UNCLEAR)
+    source_url = forms.URLField(
+        label="Source URL",
+        max_length=1000,
+        required=False,
+        assume_scheme="https",
+        help_text="The original post or document, when there is one.",
+    )
+
+    class Meta:
+        model = Statement
+        fields = (
+            "speaker",
+            "speaker_label",
+            "kind",
+            "text",
+            "said_on",
+            "said_on_precision",
+            "venue",
+            "source",
+            "source_url",
+            "sequence",
+        )
+
+    def __init__(self, *args, admin_site=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if admin_site is not None:
+            stakeholder = self.fields["stakeholder"]
+            stakeholder.widget = AutocompleteSelect(
+                Statement._meta.get_field("speaker"), admin_site
+            )
+            stakeholder.widget.choices = stakeholder.choices
+        if self.instance.pk:
+            self.fields["stakeholder"].initial = self.instance.position.actor_id
+            self.fields["stance"].initial = self.instance.position.stance
+
+
+class AgreementStatementFormSet(BaseModelFormSet):
+    """Statements of every position on one agreement, saved through the service that resolves
+    (or creates) the stakeholder's position. Statement has no key to the agreement, so this is
+    a model formset given the agreement, not an inline formset."""
+
+    def __init__(
+        self,
+        data=None,
+        files=None,
+        instance=None,
+        save_as_new=False,
+        prefix=None,
+        queryset=None,
+        **kwargs,
+    ):
+        self.instance = instance if instance is not None else Agreement()
+        queryset = queryset if queryset is not None else Statement.objects.all()
+        if self.instance.pk is None:
+            queryset = queryset.none()
+        else:
+            queryset = queryset.filter(position__agreement=self.instance)
+        super().__init__(data, files, prefix=prefix, queryset=queryset, **kwargs)
+
+    @classmethod
+    def get_default_prefix(cls):
+        return "agreement_statements"
+
+    def _save_statement(self, form, commit):
+        statement = form.save(commit=False)
+        statement.position = position_for_statement(
+            agreement=self.instance,
+            actor=form.cleaned_data.get("stakeholder") or form.cleaned_data["speaker"],
+            stance=form.cleaned_data["stance"],
+        )
+        if commit:
+            statement.save()
+        return statement
+
+    def save_new(self, form, commit=True):
+        return self._save_statement(form, commit)
+
+    def save_existing(self, form, obj, commit=True):
+        return self._save_statement(form, commit)
+
+
+class WithoutForeignKeyChecks(InlineModelAdminChecks):
+    def _check_relation(self, obj, parent_model):
+        return []
+
+    def _check_exclude_of_parent_model(self, obj, parent_model):
+        return []
+
+
+class AgreementStatementInline(admin.StackedInline):
+    """Statements entered on the agreement's page, each with its stakeholder and stance."""
+
+    model = Statement
+    form = AgreementStatementForm
+    formset = AgreementStatementFormSet
+    checks_class = WithoutForeignKeyChecks
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    ("stakeholder", "stance"),
+                    ("speaker", "speaker_label"),
+                    "text",
+                    ("kind", "said_on", "said_on_precision"),
+                    ("source", "source_url"),
+                    ("venue", "sequence"),
+                )
+            },
+        ),
+    )
+    autocomplete_fields = ("speaker", "source")
+    formfield_overrides = HTTPS_URL_FIELDS
+    extra = 0
+    verbose_name = "statement"
+    verbose_name_plural = "statements (each names its stakeholder's position)"
+    classes = ("compact-inline",)
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("position__actor", "speaker", "source")
+            .order_by("position__actor__name", "said_on", "sequence", "id")
+        )
+
+    def get_formset(self, request, obj=None, **kwargs):
+        fields = [
+            name
+            for name in flatten_fieldsets(self.get_fieldsets(request, obj))
+            if name not in ("stakeholder", "stance")
+        ]
+        can_delete = self.can_delete and self.has_delete_permission(request, obj)
+        form = type(
+            "BoundAgreementStatementForm",
+            (self.form,),
+            {"__init__": _with_admin_site(self.form.__init__, self.admin_site)},
+        )
+        return modelformset_factory(
+            Statement,
+            form=form,
+            formset=self.formset,
+            fields=fields,
+            formfield_callback=lambda field, **kw: self.formfield_for_dbfield(
+                field, request=request, **kw
+            ),
+            extra=self.get_extra(request, obj),
+            min_num=self.get_min_num(request, obj),
+            max_num=self.get_max_num(request, obj),
+            can_delete=can_delete,
+        )
+
+
+def _with_admin_site(init, admin_site):
+    def __init__(self, *args, **kwargs):
+        init(self, *args, admin_site=admin_site, **kwargs)
+
+    return __init__
+
+
 class StatementInline(admin.StackedInline):
     model = Statement
     formset = ConstraintCheckingInlineFormSet
@@ -256,7 +502,6 @@ class StatementInline(admin.StackedInline):
 class TopicAdmin(CuratedAdmin):
     list_display = ("name", "slug", "agreement_count", "updated_at")
     search_fields = ("name", "slug")
-    prepopulated_fields = {"slug": ("name",)}
     ordering = ("name",)
     fieldsets = ((None, {"fields": ("name", "slug", "description")}), RECORD_FIELDSET)
 
@@ -278,10 +523,10 @@ class ActorAdmin(CuratedAdmin):
     list_filter = ("kind",)
     list_select_related = ("parent",)
     search_fields = ("name", "slug", "aliases__text", "wikidata_qid")
-    prepopulated_fields = {"slug": ("name",)}
     autocomplete_fields = ("parent",)
     ordering = ("name", "id")
     inlines = (ActorAliasInline, AffiliationInline)
+    actions = (merge_action(lambda **kw: services.merge_actors(**kw)),)
     fieldsets = (
         (None, {"fields": ("name", "slug", "kind", "parent", "description")}),
         ("External identifiers", {"fields": ("wikidata_qid", "website")}),
@@ -317,6 +562,19 @@ class AffiliationAdmin(CuratedAdmin):
     )
 
 
+class StaleFilter(admin.SimpleListFilter):
+    title = "not updated for 180 days"
+    parameter_name = "stale"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Stale")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.stale()
+        return queryset
+
+
 @admin.register(Agreement)
 class AgreementAdmin(CuratedAdmin):
     list_display = (
@@ -331,9 +589,8 @@ class AgreementAdmin(CuratedAdmin):
         "suggested_link_count",
         "updated_at",
     )
-    list_filter = ("status", "kind", "topics")
+    list_filter = ("status", "kind", "topics", StaleFilter)
     search_fields = ("title", "slug", "aliases__text", "summary")
-    prepopulated_fields = {"slug": ("title",)}
     autocomplete_fields = ("topics",)
     date_hierarchy = "signed_on"
     ordering = ("title", "id")
@@ -341,6 +598,7 @@ class AgreementAdmin(CuratedAdmin):
         AgreementAliasInline,
         PartyInline,
         PositionInline,
+        AgreementStatementInline,
         AgreementEventInline,
         AgreementDocumentInline,
         ArticleLinkInline,
@@ -525,7 +783,6 @@ class LegalChallengeAdmin(CuratedAdmin):
     list_filter = ("status",)
     list_select_related = ("court",)
     search_fields = ("caption", "slug", "docket_number", "aliases__text", "court__name")
-    prepopulated_fields = {"slug": ("caption",)}
     autocomplete_fields = ("court", "agreements")
     date_hierarchy = "filed_on"
     ordering = ("-filed_on", "caption", "id")
@@ -546,15 +803,22 @@ class LegalChallengeAdmin(CuratedAdmin):
 
 @admin.register(ChallengeParty)
 class ChallengePartyAdmin(CuratedAdmin):
-    list_display = ("actor", "role", "challenge", "represents")
+    list_display = ("actor", "role", "challenge", "represented")
     list_filter = ("role",)
-    list_select_related = ("actor", "challenge", "represents")
+    list_select_related = ("actor", "challenge")
     search_fields = ("actor__name", "challenge__caption")
     autocomplete_fields = ("challenge", "actor", "represents")
     fieldsets = (
         (None, {"fields": ("challenge", "actor", "role", "represents", "sequence")}),
         RECORD_FIELDSET,
     )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("represents")
+
+    @admin.display(description="Represents")
+    def represented(self, obj):
+        return ", ".join(actor.name for actor in obj.represents.all()) or "—"
 
 
 class EventSourcedFilter(admin.SimpleListFilter):
@@ -621,6 +885,4 @@ class EventAdmin(CuratedAdmin):
     def sourcing(self, obj):
         if obj.source_count:
             return "sourced"
-        return format_html(
-            '<strong style="color: var(--error-fg, #ba2121)">{}</strong>', "UNSOURCED"
-        )
+        return format_html('<strong class="unsourced">{}</strong>', "UNSOURCED")

@@ -562,15 +562,24 @@ CHALLENGE = {
     ),
 }
 
-# (actor, role, represents, sequence). Public Citizen is counsel for all four plaintiffs; a
-# counsel row can name only one party it represents, so it names none and the summary says it.
+# (actor, role, represents, sequence). Public Citizen is counsel for all four plaintiffs.
 CHALLENGE_PARTIES = (
-    ("centro-de-trabajadores-unidos", ChallengeParty.Role.PLAINTIFF, None, 0),
-    ("immigrant-solidarity-dupage", ChallengeParty.Role.PLAINTIFF, None, 1),
-    ("somos-un-pueblo-unido", ChallengeParty.Role.PLAINTIFF, None, 2),
-    ("inclusive-action-for-the-city", ChallengeParty.Role.PLAINTIFF, None, 3),
-    ("scott-bessent", ChallengeParty.Role.DEFENDANT, None, 0),
-    ("public-citizen", ChallengeParty.Role.COUNSEL, None, 0),
+    ("centro-de-trabajadores-unidos", ChallengeParty.Role.PLAINTIFF, (), 0),
+    ("immigrant-solidarity-dupage", ChallengeParty.Role.PLAINTIFF, (), 1),
+    ("somos-un-pueblo-unido", ChallengeParty.Role.PLAINTIFF, (), 2),
+    ("inclusive-action-for-the-city", ChallengeParty.Role.PLAINTIFF, (), 3),
+    ("scott-bessent", ChallengeParty.Role.DEFENDANT, (), 0),
+    (
+        "public-citizen",
+        ChallengeParty.Role.COUNSEL,
+        (
+            "centro-de-trabajadores-unidos",
+            "immigrant-solidarity-dupage",
+            "somos-un-pueblo-unido",
+            "inclusive-action-for-the-city",
+        ),
+        0,
+    ),
 )
 
 # The lawsuit's filing is not on the timeline: no source gives its date (see CHALLENGE).
@@ -884,10 +893,8 @@ def load_demo_data(*, restore: bool = False) -> DemoLoadResult:
         upsert(
             ChallengeParty,
             lookup={"challenge": challenge, "actor": actors[actor], "role": role},
-            values={
-                "represents": actors[represents] if represents else None,
-                "sequence": sequence,
-            },
+            values={"sequence": sequence},
+            m2m={"represents": [actors[slug] for slug in represents]},
         )
 
     for spec in EVENTS:

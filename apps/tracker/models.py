@@ -22,6 +22,57 @@ from .querysets import (
     PositionQuerySet,
     StatementQuerySet,
 )
+from .slugs import unique_slug
+
+
+class BothSidesHistoricalRecords(HistoricalRecords):
+    """History whose many-to-many fields may be changed from either side.
+
+    django-simple-history records an m2m change on the instance the signal names. Changed from
+    the other side (`article.events.add(event)`, `topic.agreements.add(agreement)`) that instance
+    is the article or topic, which has no such history, and the change crashed. Here a change
+    from the other side is recorded on each row of this model that it touched.
+    """
+
+    _CLEARED = "_history_other_side_cleared"
+
+    def m2m_changed(self, instance, action, attr, pk_set, reverse, model=None, **kwargs):
+        if not reverse:
+            return super().m2m_changed(
+                instance=instance, action=action, attr=attr, pk_set=pk_set, reverse=reverse
+            )
+        if instance is None or hasattr(instance, "skip_history_when_saving"):
+            return
+        if action == "pre_clear":
+            # The rows a clear touches are gone by post_clear: remember them now.
+            cleared = set(
+                model._default_manager.filter(**{attr: instance}).values_list("pk", flat=True)
+            )
+            setattr(instance, self._CLEARED, cleared)
+            return
+        if action == "post_clear":
+            pk_set = getattr(instance, self._CLEARED, set())
+        elif action not in ("post_add", "post_remove"):
+            return
+        for row in model._default_manager.filter(pk__in=pk_set or ()):
+            super().m2m_changed(instance=row, action=action, attr=attr, pk_set=None, reverse=False)
+
+
+class SluggedModel(models.Model):
+    """A record whose slug, left blank, is made from its name (see `slugs.make_slug`)."""
+
+    slug_source = "name"
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(type(self), getattr(self, self.slug_source), exclude_pk=self.pk)
+        super().save(*args, **kwargs)
+
+
+SLUG_HELP = "Leave blank to make it from the name."
 
 
 class TimeStamped(models.Model):
@@ -66,9 +117,9 @@ def truncate_date(value, precision: str):
     return value
 
 
-class Topic(TimeStamped):
+class Topic(SluggedModel, TimeStamped):
     name = models.CharField(max_length=120, unique=True)
-    slug = models.SlugField(max_length=120, unique=True)
+    slug = models.SlugField(max_length=120, unique=True, blank=True, help_text=SLUG_HELP)
     description = models.TextField(blank=True)
 
     history = HistoricalRecords()
@@ -83,10 +134,11 @@ class Topic(TimeStamped):
         return reverse("tracker:topic-detail", kwargs={"slug": self.slug})
 
 
-class Actor(TimeStamped):
+class Actor(SluggedModel, TimeStamped):
     class Kind(models.TextChoices):
         AGENCY = "agency", "Federal agency"
         DEPARTMENT = "department", "Department"
+        STATE_GOVERNMENT = "state_government", "State government"
         PERSON = "person", "Person"
         ORGANIZATION = "organization", "Organisation"
         COURT = "court", "Court"
@@ -96,7 +148,7 @@ class Actor(TimeStamped):
 
     kind = models.CharField(max_length=20, choices=Kind.choices, db_index=True)
     name = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=200)
+    slug = models.SlugField(max_length=200, blank=True, help_text=SLUG_HELP)
     description = models.TextField(blank=True, help_text="One or two sentences: who this is.")
     parent = models.ForeignKey(
         "self",
@@ -180,7 +232,8 @@ class Affiliation(TimeStamped):
         return self.person.get_absolute_url()
 
 
-class Agreement(TimeStamped):
+class Agreement(SluggedModel, TimeStamped):
+    slug_source = "title"
     DERIVED_FIELDS = (
         "latest_event",
         "latest_event_date",
@@ -203,12 +256,15 @@ class Agreement(TimeStamped):
         SIGNED = "signed", "Signed"
         IN_EFFECT = "in_effect", "In effect"
         SUSPENDED = "suspended", "Suspended"
+        PARTIALLY_ENJOINED = "partially_enjoined", "Partially enjoined"
         ENJOINED = "enjoined", "Enjoined"
         RESCINDED = "rescinded", "Rescinded"
         EXPIRED = "expired", "Expired"
 
     title = models.CharField(max_length=300)
-    slug = models.SlugField(max_length=200)
+    slug = models.SlugField(
+        max_length=200, blank=True, help_text="Leave blank to make it from the title."
+    )
     kind = models.CharField(max_length=20, choices=Kind.choices, db_index=True)
     status = models.CharField(
         max_length=20, choices=Status.choices, default=Status.PROPOSED, db_index=True
@@ -238,10 +294,7 @@ class Agreement(TimeStamped):
     latest_event_title = models.CharField(max_length=300, blank=True, editable=False)
 
     objects = AgreementQuerySet.as_manager()
-    # The derived fields stay in the history: simple_history records a case's agreements
-    # (LegalChallenge.agreements, changed from the agreement's side) with every field of the
-    # agreement, whatever this model excludes.
-    history = HistoricalRecords(m2m_fields=[topics])
+    history = BothSidesHistoricalRecords(m2m_fields=[topics])
 
     class Meta:
         ordering = ["title", "id"]
@@ -531,7 +584,9 @@ class Statement(TimeStamped):
         return bool(self.source_id or self.source_url)
 
 
-class LegalChallenge(TimeStamped):
+class LegalChallenge(SluggedModel, TimeStamped):
+    slug_source = "caption"
+
     class Status(models.TextChoices):
         FILED = "filed", "Filed"
         PENDING = "pending", "Pending"
@@ -545,7 +600,9 @@ class LegalChallenge(TimeStamped):
     caption = models.CharField(
         max_length=300, help_text="e.g. Centro de Trabajadores Unidos v. Bessent"
     )
-    slug = models.SlugField(max_length=200)
+    slug = models.SlugField(
+        max_length=200, blank=True, help_text="Leave blank to make it from the caption."
+    )
     court = models.ForeignKey(
         Actor,
         on_delete=models.PROTECT,
@@ -570,7 +627,7 @@ class LegalChallenge(TimeStamped):
     agreements = models.ManyToManyField(Agreement, related_name="challenges", blank=True)
 
     objects = LegalChallengeQuerySet.as_manager()
-    history = HistoricalRecords(m2m_fields=[agreements])
+    history = BothSidesHistoricalRecords(m2m_fields=[agreements])
 
     class Meta:
         ordering = ["-filed_on", "caption", "id"]
@@ -619,17 +676,15 @@ class ChallengeParty(TimeStamped):
     challenge = models.ForeignKey(LegalChallenge, on_delete=models.PROTECT, related_name="parties")
     actor = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="challenge_roles")
     role = models.CharField(max_length=20, choices=Role.choices)
-    represents = models.ForeignKey(
+    represents = models.ManyToManyField(
         Actor,
-        on_delete=models.PROTECT,
-        null=True,
         blank=True,
         related_name="represented_by",
-        help_text="For counsel: the party it represents.",
+        help_text="For counsel: the parties it represents.",
     )
     sequence = models.PositiveSmallIntegerField(default=0)
 
-    history = HistoricalRecords()
+    history = BothSidesHistoricalRecords(m2m_fields=[represents])
 
     class Meta:
         verbose_name = "challenge party"
@@ -686,7 +741,7 @@ class Event(TimeStamped):
     )
 
     objects = EventQuerySet.as_manager()
-    history = HistoricalRecords(m2m_fields=[sources, actors])
+    history = BothSidesHistoricalRecords(m2m_fields=[sources, actors])
 
     class Meta:
         ordering = ["date", "date_precision", "sequence", "id"]
@@ -732,3 +787,42 @@ class Event(TimeStamped):
         if self.date:
             self.date = truncate_date(self.date, self.date_precision)
         super().save(*args, **kwargs)
+
+
+class MergedRecord(models.Model):
+    """A record merged into another: its old address (slug, or id for articles) leads to the
+    survivor, so links to the duplicate's page keep working."""
+
+    class Kind(models.TextChoices):
+        ACTOR = "actor", "Actor"
+        OUTLET = "outlet", "Outlet"
+        ARTICLE = "article", "Article"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    old_key = models.CharField(max_length=200, help_text="The merged record's slug or id.")
+    old_id = models.BigIntegerField()
+    survivor_id = models.BigIntegerField(db_index=True)
+    note = models.CharField(max_length=500, blank=True)
+    merged_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-merged_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "old_key"],
+                name="mergedrecord_unique_old_key",
+                violation_error_message="This address already leads to a merged record.",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.old_key} → #{self.survivor_id}"
+
+    @classmethod
+    def survivor_of(cls, *, kind: str, key) -> int | None:
+        """The id of the record that the merged record at `key` now lives on, if any."""
+        return (
+            cls.objects.filter(kind=kind, old_key=str(key))
+            .values_list("survivor_id", flat=True)
+            .first()
+        )

@@ -2,9 +2,12 @@
 every select_related / prefetch_related that shape needs, so no template or serializer queries in
 a loop."""
 
+import datetime
+
 from django.db import models
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery, Window
 from django.db.models.functions import Coalesce, RowNumber
+from django.utils import timezone
 
 from apps.news.querysets import ARTICLE_HEAVY_FIELDS
 
@@ -58,6 +61,13 @@ def confirmed_coverage_count(field: str):
     from apps.news.models import ArticleLink
 
     return count_of(ArticleLink.objects.confirmed(), field)
+
+
+def represented_parties():
+    """The parties a counsel row represents, by name, for a prefetch on ChallengeParty."""
+    from .models import Actor
+
+    return Prefetch("represents", queryset=Actor.objects.order_by("name", "id"))
 
 
 def positions_with_first_statements(queryset):
@@ -156,9 +166,9 @@ class ActorQuerySet(models.QuerySet):
                 ),
                 capped(
                     "challenge_roles",
-                    ChallengeParty.objects.select_related("challenge", "represents").order_by(
-                        "challenge__caption", "id"
-                    ),
+                    ChallengeParty.objects.select_related("challenge")
+                    .prefetch_related(represented_parties())
+                    .order_by("challenge__caption", "id"),
                     "actor",
                 ),
                 capped(
@@ -173,7 +183,15 @@ class ActorQuerySet(models.QuerySet):
         return self.select_related("parent").prefetch_related("aliases").order_by("name", "id")
 
 
+# A record nobody has touched for this long is worth a curator's look: its status may be stale.
+STALE_AFTER = datetime.timedelta(days=180)
+
+
 class AgreementQuerySet(models.QuerySet):
+    def stale(self, *, now=None):
+        """Agreements not updated for STALE_AFTER (by the curator's desk and its filter)."""
+        return self.filter(updated_at__lt=(now or timezone.now()) - STALE_AFTER)
+
     def for_home_page(self):
         """Tracked agreements with their topics, most recently active first. The latest event is
         read from the agreement's own row (kept by apps/tracker/services.py), so a page of this
@@ -306,9 +324,9 @@ class LegalChallengeQuerySet(models.QuerySet):
                 Prefetch("agreements", queryset=Agreement.objects.order_by("title", "id")),
                 Prefetch(
                     "parties",
-                    queryset=ChallengeParty.objects.select_related("actor", "represents").order_by(
-                        "role", "sequence", "id"
-                    ),
+                    queryset=ChallengeParty.objects.select_related("actor")
+                    .prefetch_related(represented_parties())
+                    .order_by("role", "sequence", "id"),
                 ),
             )
             .order_by(models.F("filed_on").desc(nulls_last=True), "caption", "id")
@@ -319,8 +337,10 @@ class LegalChallengeQuerySet(models.QuerySet):
         confirmed articles about it."""
         from .models import Agreement, ChallengeParty
 
-        parties = ChallengeParty.objects.select_related("actor", "represents").order_by(
-            "role", "sequence", "id"
+        parties = (
+            ChallengeParty.objects.select_related("actor")
+            .prefetch_related(represented_parties())
+            .order_by("role", "sequence", "id")
         )
         return (
             self.select_related("court")

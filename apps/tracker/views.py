@@ -24,11 +24,13 @@ from .models import (
     ChallengeParty,
     Event,
     LegalChallenge,
+    MergedRecord,
     Position,
     Statement,
     Topic,
 )
 from .querysets import TIMELINE_CAP
+from .redirects import redirect_to_survivor
 from .timeline_chart import build_chart
 
 PER_PAGE = 25
@@ -404,7 +406,9 @@ def agreement_embed(request, slug):
 
 
 def actor_detail(request, slug):
-    actor = get_object_or_404(Actor.objects.for_detail_page(), slug=slug)
+    actor = Actor.objects.for_detail_page().filter(slug=slug).first()
+    if actor is None:
+        return redirect_to_survivor(Actor, kind=MergedRecord.Kind.ACTOR, key=slug)
     # Statements the actor made on its own positions are listed under those positions already.
     spoken_for_others = list(Statement.objects.spoken_for_others_by(actor))
     return render(

@@ -117,10 +117,16 @@ def test_article_shows_outlet_seen_urls_duplicate_and_links(reviewer_client):
 def test_placeholders_of_pending_or_failed_fetches_are_not_served(api_client):
     fetched = ArticleFactory()
     feed = FeedFactory()
-    pending = ArticleFactory(feed=feed, fetch_status=Article.FetchStatus.PENDING)
-    failed = ArticleFactory(feed=feed, fetch_status=Article.FetchStatus.FAILED)
+    pending = ArticleFactory(feed=feed, fetch_status=Article.FetchStatus.PENDING, text="")
+    failed = ArticleFactory(feed=feed, fetch_status=Article.FetchStatus.FAILED, text="")
+    curated = ArticleFactory(
+        feed=feed,
+        fetch_status=Article.FetchStatus.NOT_FETCHED,
+        entry_method=Article.EntryMethod.CURATED,
+        text="A paywalled story, as a curator recorded it.",
+    )
 
-    assert ids(api_client.get(ARTICLES_URL)) == [fetched.pk]
+    assert sorted(ids(api_client.get(ARTICLES_URL))) == sorted([fetched.pk, curated.pk])
     for article in (pending, failed):
         url = reverse("api:article-detail", kwargs={"pk": article.pk})
         assert api_client.get(url).status_code == 404

@@ -1,10 +1,12 @@
-"""Read-only JSON shapes of news: articles with their links, sources as the record cites them,
-and feeds for staff."""
+"""JSON shapes of news: articles with their links, sources as the record cites them, feeds for
+staff, and the one write shape, an article a curator adds by URL."""
 
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+
+from apps.tracker.api.writable_fields import WritableFieldsOnlyMixin
 
 from ..models import Article, ArticleLink, Feed, Outlet
 from ..querysets import reviews_links
@@ -80,12 +82,25 @@ class ArticleSerializer(serializers.ModelSerializer):
             "language",
             "text",
             "fetch_status",
+            "entry_method",
             "near_duplicate_of",
             "seen_urls",
             "links",
             "updated_at",
         ]
         read_only_fields = fields
+
+
+class ArticleAddSerializer(WritableFieldsOnlyMixin, serializers.Serializer):
+    """An article a curator adds by URL (`services.add_article_by_url`). With `text`, the page
+    is not fetched: the text, title and date stand for a page that cannot be (paywall, PDF)."""
+
+    url = serializers.URLField(max_length=Article._meta.get_field("url").max_length)
+    title = serializers.CharField(required=False, allow_blank=True, default="")
+    text = serializers.CharField(
+        required=False, allow_blank=True, default="", trim_whitespace=False
+    )
+    published_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
 
 
 class FeedSerializer(serializers.ModelSerializer):

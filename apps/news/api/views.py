@@ -1,7 +1,7 @@
-"""Read-only API over fetched news: articles for everyone, feeds for staff."""
+"""API over news: articles for everyone (curators add them by URL), feeds for staff."""
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import viewsets
+from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import DjangoModelPermissions, IsAdminUser
 from rest_framework.response import Response
@@ -13,6 +13,7 @@ from ..filtersets import ArticleFilterSet, ArticleLinkFilterSet, FeedFilterSet, 
 from ..models import Article, ArticleLink, Feed, Outlet
 from .pagination import NewestArticlesPagination, NewestLinksPagination
 from .serializers import (
+    ArticleAddSerializer,
     ArticleSerializer,
     FeedSerializer,
     LinkDecisionSerializer,
@@ -21,8 +22,13 @@ from .serializers import (
 
 
 class ArticleViewSet(RecordViewSetMixin, viewsets.ReadOnlyModelViewSet):
-    """Fetched articles, newest first, with every URL they were seen under and their links to
-    agreements, actors and legal challenges. Pages by cursor: follow `next` to sync."""
+    """Articles, newest first, with every URL they were seen under and their links to
+    agreements, actors and legal challenges. Pages by cursor: follow `next` to sync.
+
+    A curator's token (news.add_article) adds one by URL with a POST: canonicalised, the stored
+    article answered (200) when the URL or a variant of it was seen before, otherwise created
+    (201) and fetched through the same pipeline as feeds, its link suggestions then waiting in
+    the review queue."""
 
     queryset = Article.objects.for_api_list()  # the schema's view; requests see get_queryset's
     serializer_class = ArticleSerializer
@@ -31,6 +37,23 @@ class ArticleViewSet(RecordViewSetMixin, viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return Article.objects.for_api_list(user=self.request.user)
+
+    def get_serializer_class(self):
+        return ArticleAddSerializer if self.action == "create" else super().get_serializer_class()
+
+    @extend_schema(responses={200: ArticleSerializer, 201: ArticleSerializer})
+    def create(self, request, *args, **kwargs):
+        add = self.get_serializer(data=request.data)
+        add.is_valid(raise_exception=True)
+        try:
+            added = services.add_article_by_url(**add.validated_data)
+        except ValueError as error:
+            raise serializers.ValidationError({"url": [str(error)]}) from error
+        article = self.get_queryset().get(pk=added.article.pk)
+        read = ArticleSerializer(article, context=self.get_serializer_context())
+        return Response(
+            read.data, status=status.HTTP_201_CREATED if added.created else status.HTTP_200_OK
+        )
 
 
 class OutletViewSet(RecordViewSetMixin, viewsets.ReadOnlyModelViewSet):

@@ -12,7 +12,7 @@ from rest_framework import serializers
 
 from .filters import SLUG_PATTERN
 from .pagination import MAX_ID
-from .serializers import WritableFieldsOnlyMixin
+from .writable_fields import WritableFieldsOnlyMixin
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 QUERY_SLUG_PATTERN = "^[-a-zA-Z0-9_]*$"

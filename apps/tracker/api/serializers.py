@@ -25,6 +25,7 @@ from ..models import (
     Topic,
     format_date_with_precision,
 )
+from .writable_fields import WritableFieldsOnlyMixin
 
 
 class ActorSummarySerializer(serializers.ModelSerializer):
@@ -363,7 +364,7 @@ class ActorSerializer(HtmlUrlMixin, serializers.ModelSerializer):
 
 class ChallengePartySerializer(serializers.ModelSerializer):
     actor = ActorLinkSerializer()
-    represents = ActorLinkSerializer(allow_null=True)
+    represents = ActorLinkSerializer(many=True)
 
     class Meta:
         model = ChallengeParty
@@ -500,33 +501,6 @@ class TopicSerializer(HtmlUrlMixin, serializers.ModelSerializer):
 
 
 # --- Writes (curators with a token and the model's add/change permission) --------------------
-
-
-class WritableFieldsOnlyMixin:
-    """A write that names a field the write shape does not take (an id, `updated_at`, history,
-    a derived field) is a 400 naming it, not silently dropped: a client that believes it set
-    something learns that it did not."""
-
-    def to_internal_value(self, data):
-        if hasattr(data, "keys"):
-            writable = {name for name, field in self.fields.items() if not field.read_only}
-            refused = sorted(set(data.keys()) - writable)
-            if refused:
-                message = "This field cannot be set. Writable fields: " + ", ".join(
-                    sorted(writable)
-                )
-                raise serializers.ValidationError({name: [message] for name in refused})
-            # PostgreSQL can neither store nor look up a NUL character (a 500 otherwise).
-            with_nul = sorted(
-                name
-                for name in data
-                for value in (data.getlist(name) if hasattr(data, "getlist") else [data[name]])
-                if isinstance(value, str) and "\x00" in value
-            )
-            if with_nul:
-                message = "Must not contain a NUL character."
-                raise serializers.ValidationError({name: [message] for name in with_nul})
-        return super().to_internal_value(data)
 
 
 class ModelRulesMixin(WritableFieldsOnlyMixin):
