@@ -348,12 +348,17 @@ def _dispatch(change: Change, *, now) -> None:
     )
     if change.type == ChangeType.WEBHOOK_TEST:
         webhook_ids = list(
-            Webhook.objects.filter(pk=change.object_id, is_active=True).values_list("pk", flat=True)
+            Webhook.objects.filter(
+                pk=change.object_id, is_active=True, owner__is_active=True
+            ).values_list("pk", flat=True)
         )
     else:
         webhook_ids = [
             pk
-            for pk, types in Webhook.objects.filter(is_active=True).values_list("pk", "event_types")
+            # An account an admin disabled gets nothing, like its digests and private feed.
+            for pk, types in Webhook.objects.filter(
+                is_active=True, owner__is_active=True
+            ).values_list("pk", "event_types")
             if change.type in types
         ]
     Delivery.objects.bulk_create(

@@ -210,9 +210,11 @@ def _disable(webhook: Webhook, *, reason: str, now) -> None:
 def attempt_delivery(delivery: Delivery, *, now) -> None:
     """One attempt; records it and schedules the next, succeeds, or gives up."""
     webhook, change = delivery.webhook, delivery.change
-    if not webhook.is_active:
+    if not (webhook.is_active and webhook.owner.is_active):
         delivery.status = Delivery.Status.FAILED
-        delivery.last_error = "webhook disabled"
+        delivery.last_error = (
+            "webhook disabled" if not webhook.is_active else "owner's account disabled"
+        )
         delivery.next_attempt_at = None
         delivery.save(update_fields=["status", "last_error", "next_attempt_at"])
         return

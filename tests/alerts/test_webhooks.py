@@ -225,3 +225,23 @@ def test_a_disabled_webhook_gets_nothing_until_enabled(receiver):
     services.send_alerts()
     assert len(receiver.log) == 1
     assert json.loads(receiver.log[0][0].get_data())["type"] == "event.created"
+
+
+def test_an_account_an_admin_disabled_gets_no_delivery_and_no_retry(receiver):
+    receiver.expect_request("/hook", method="POST").respond_with_data("no", status=500)
+    webhook = _webhook(receiver)
+    with time_machine.travel(START, tick=False) as clock:
+        EventFactory()
+        services.send_alerts()  # tried once, failed, a retry is due in 5 s
+        webhook.owner.is_active = False
+        webhook.owner.save(update_fields=["is_active"])
+        EventFactory()
+        clock.shift(datetime.timedelta(minutes=1))
+        services.send_alerts()
+
+    assert len(receiver.log) == 1  # the first attempt only
+    [delivery] = Delivery.objects.all()  # the change made after the disabling went nowhere
+    assert (delivery.status, delivery.last_error) == (
+        Delivery.Status.FAILED,
+        "owner's account disabled",
+    )
