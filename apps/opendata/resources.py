@@ -112,6 +112,8 @@ RESOURCES = [
             "language",
             "text",
             "fetch_status",
+            "entry_method",
+            "fetched_at",
             "near_duplicate_of_id",
             *STAMPS,
         ),
@@ -184,7 +186,11 @@ RESOURCES = [
     Resource(
         "challenge-parties",
         ChallengeParty,
-        ("id", "challenge_id", "actor_id", "role", "represents_id", "sequence", *STAMPS),
+        ("id", "challenge_id", "actor_id", "role", "sequence", *STAMPS),
+    ),
+    Resource(
+        "challenge-party-represents",
+        *_through(ChallengeParty.represents, "challengeparty_id", "actor_id"),
     ),
     Resource(
         "aliases",

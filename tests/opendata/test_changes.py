@@ -150,8 +150,8 @@ def test_next_pages_through_every_deletion_in_order(api_client):
         ({}, "since"),
         ({"since": ""}, "since"),
         ({"since": "yesterday"}, "since"),
-        ({"since": "2025-01-01T00:00:00-23:00"}, "since"),
-        ({"since": "9999-12-31"}, "since"),
+        ({"since": "2025-01-01T00:00:00-24:00"}, "since"),
+        ({"since": "10000-01-01"}, "since"),
         ({"since": SINCE, "resource": "feeds"}, "resource"),
         ({"since": SINCE, "page_size": "1000"}, "page_size"),
         ({"since": SINCE, "cursor": "bm90IGEgY3Vyc29y"}, "cursor"),
@@ -203,3 +203,13 @@ def test_the_feed_exports_as_csv_like_every_list(api_client):
     lines = b"".join(response.streaming_content).decode().splitlines()
     assert lines[0] == "resource,id,slug,deleted_at"
     assert lines[1].startswith("topics,") and ",'=cmd," in lines[1]
+
+
+@pytest.mark.parametrize("since", ["2025-01-01T00:00:00-23:00", "9999-12-31"])
+def test_an_offset_or_date_at_the_edge_of_iso_8601_is_read_not_refused(api_client, db, since):
+    """RFC 3339 allows offsets to ±23:59 and dates to 9999-12-31: converted to UTC or clamped
+    to the last instant, as every datetime filter of the API reads them."""
+    response = api_client.get("/api/v1/changes/", {"since": since})
+
+    assert response.status_code == 200
+    assert response.json()["results"] == []
