@@ -493,6 +493,10 @@ class TargetKindFilter(admin.SimpleListFilter):
         return queryset
 
 
+# Short forms of ArticleLink.rule for the review queue's column.
+RULE_LABELS = {"term": "its own name or alias", "parties": "two parties + an agreement word"}
+
+
 @admin.register(ArticleLink)
 class ArticleLinkAdmin(SimpleHistoryAdmin):
     """The review queue: suggestions from ingestion, decided in bulk or one at a time."""
@@ -504,6 +508,7 @@ class ArticleLinkAdmin(SimpleHistoryAdmin):
         "target_column",
         "snippet_column",
         "matched_terms_column",
+        "rule_column",
         "score",
         "status",
     )
@@ -525,7 +530,9 @@ class ArticleLinkAdmin(SimpleHistoryAdmin):
     )
     autocomplete_fields = ("article", "agreement", "actor", "challenge")
     date_hierarchy = "created_at"
-    ordering = ("-created_at", "-id")
+    # Grouped by article, newest article first, so one reading decides all of an article's
+    # suggestions; within an article, the strongest first.
+    ordering = ("-article_id", "-score", "id")
     actions = ("confirm_selected", "reject_selected")
     show_full_result_count = False
     change_form_template = "admin/news/articlelink/change_form.html"
@@ -543,11 +550,13 @@ class ArticleLinkAdmin(SimpleHistoryAdmin):
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return self.readonly_fields
-        return (*self.readonly_fields, *self.match_fields)
+        return (*self.readonly_fields, *self.match_fields, "rule")
 
     def get_fieldsets(self, request, obj=None):
         match = (
-            self.match_fields if obj is None else ("highlighted_snippet", "matched_terms", "score")
+            self.match_fields
+            if obj is None
+            else ("highlighted_snippet", "matched_terms", "rule", "score")
         )
         return (
             (None, {"fields": ("article", "status", ("decided_by", "decided_at"))}),
@@ -595,6 +604,10 @@ class ArticleLinkAdmin(SimpleHistoryAdmin):
     @admin.display(description="Matched terms")
     def matched_terms_column(self, obj):
         return ", ".join(str(term) for term in obj.matched_terms or [])
+
+    @admin.display(description="Why", ordering="rule")
+    def rule_column(self, obj):
+        return RULE_LABELS.get(obj.rule, "—")
 
     @admin.display(description="Snippet, matches highlighted")
     def highlighted_snippet(self, obj):

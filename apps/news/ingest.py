@@ -648,6 +648,7 @@ def store_link_suggestions(*, article: Article) -> list[ArticleLink]:
             "matched_terms": suggestion.matched_terms,
             "snippet": suggestion.snippet,
             "score": suggestion.score,
+            "rule": suggestion.rule,
         }
         link = existing.get((suggestion.target_kind, suggestion.target_id))
         if link is None:

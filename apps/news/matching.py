@@ -166,6 +166,12 @@ class Match:
     end: int
 
 
+# Why a record was suggested: one of its own terms matched (rules 1-3's first half), or only
+# two of its parties and an instrument word did (rule 3's second half).
+BY_TERM = "term"
+BY_PARTIES = "parties"
+
+
 @dataclass(frozen=True)
 class LinkSuggestion:
     target_kind: str
@@ -173,6 +179,7 @@ class LinkSuggestion:
     matched_terms: list[str]
     snippet: str
     score: float
+    rule: str = BY_TERM
 
 
 @dataclass(frozen=True)
@@ -452,6 +459,7 @@ def suggest_links(
     fields = {"title": title or "", "text": text or ""}
     hits = {name: matcher._scan(value) for name, value in fields.items()}
     evidence: dict[tuple[str, int], dict[tuple[str, int, int], float]] = defaultdict(dict)
+    by_term: set[tuple[str, int]] = set()
 
     for name, field_hits in hits.items():
         weight = TITLE_WEIGHT if name == "title" else TEXT_WEIGHT
@@ -459,6 +467,7 @@ def suggest_links(
             term = hit.term
             if term.target_kind != _INSTRUMENT:
                 evidence[(term.target_kind, term.target_id)][(name, hit.start, hit.end)] = weight
+                by_term.add((term.target_kind, term.target_id))
 
     matched_actors = {
         hit.term.target_id
@@ -492,6 +501,7 @@ def suggest_links(
                 matched_terms=surface,
                 snippet=_snippet(fields[name], start, end),
                 score=sum(spans.values()),
+                rule=BY_TERM if (kind, target_id) in by_term else BY_PARTIES,
             )
         )
     kind_order = {AGREEMENT: 0, CHALLENGE: 1, ACTOR: 2}

@@ -296,6 +296,16 @@ class ArticleLink(models.Model):
     matched_terms = models.JSONField(default=list, blank=True, help_text="Aliases that matched.")
     snippet = models.TextField(blank=True, help_text="Text around the first match.")
     score = models.FloatField(default=0)
+    rule = models.CharField(
+        "why suggested",
+        max_length=10,
+        choices=[
+            ("term", "Its name, title or an alias matched"),
+            ("parties", "Two of its parties and a word for an agreement, close together"),
+        ],
+        blank=True,
+        help_text="Which part of the matching rule suggested it; empty for a curator's own link.",
+    )
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,  # a departed curator's decisions stand; history names them

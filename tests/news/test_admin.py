@@ -44,6 +44,20 @@ def test_review_queue_shows_only_suggestions_by_default(curator_client):
     assert shown(curator_client.get(QUEUE)) == [suggested]
 
 
+def test_review_queue_groups_suggestions_by_article_and_says_why_each_was_made(curator_client):
+    older, newer = ArticleFactory(title="Older report"), ArticleFactory(title="Newer report")
+    weak = ArticleLinkFactory(article=newer, actor=ActorFactory(), agreement=None, score=1)
+    ArticleLinkFactory(article=older, rule="term", score=9)
+    strong = ArticleLinkFactory(article=newer, rule="parties", score=1.5)
+    older_link = ArticleLink.objects.get(article=older)
+
+    response = curator_client.get(QUEUE)
+
+    # An article's suggestions side by side, the newest article first, strongest first.
+    assert shown(response) == [strong, weak, older_link]
+    assert "two parties + an agreement word" in response.content.decode()
+
+
 @pytest.mark.parametrize(("status", "expected"), [("all", 3), ("confirmed", 1), ("rejected", 1)])
 def test_review_queue_filter_switches_away_from_the_default(curator_client, status, expected):
     for choice in ArticleLink.Status.values:

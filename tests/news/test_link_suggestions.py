@@ -42,6 +42,7 @@ def test_decided_links_stand_and_suggestions_are_refreshed_or_added():
     assert links[suggested].matched_terms == ["Office Bravo"]
     assert links[new].status == ArticleLink.Status.SUGGESTED
     assert links[new].matched_terms == ["Office Charlie"]
+    assert {links[suggested].rule, links[new].rule} == {"term"}  # why, shown in the queue
 
 
 def _queries_to_store_suggestions_for(names):

@@ -5,6 +5,8 @@ import pytest
 from apps.news.matching import (
     ACTOR,
     AGREEMENT,
+    BY_PARTIES,
+    BY_TERM,
     CHALLENGE,
     SNIPPET_CHARS,
     AliasMatcher,
@@ -225,6 +227,27 @@ def test_parties_and_deal_in_one_sentence_suggest_the_agreement():
 
     assert agreement.matched_terms == ["deal", "IRS", "ICE"]
     assert agreement.score == 1.5
+
+
+def test_each_suggestion_says_which_half_of_the_rule_made_it():
+    by_parties = "Advocates criticised a deal between the IRS and ICE."
+    by_title = "Advocates criticised the IRS-ICE MOU."
+    title = [(AGREEMENT, MOU, "IRS-ICE MOU", False)]
+
+    rules = {
+        text: {
+            (s.target_kind, s.target_id): s.rule
+            for s in suggest_links(title="", text=text, matcher=matcher(extra=title))
+        }
+        for text in (by_parties, by_title)
+    }
+
+    assert rules[by_parties] == {
+        (AGREEMENT, MOU): BY_PARTIES,
+        (ACTOR, IRS): BY_TERM,
+        (ACTOR, ICE): BY_TERM,
+    }
+    assert rules[by_title][(AGREEMENT, MOU)] == BY_TERM  # its own title, parties or not
 
 
 def test_parties_and_instrument_in_the_next_sentence_suggest_the_agreement():
