@@ -7,7 +7,7 @@ import io
 import pytest
 from django.urls import reverse
 
-from apps.tracker.api.renderers import neutralise
+from apps.tracker.exports import neutralise
 from tests.factories import (
     ActorFactory,
     AgreementFactory,

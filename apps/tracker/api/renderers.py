@@ -8,14 +8,9 @@ import io
 from rest_framework import serializers
 from rest_framework.renderers import BaseRenderer
 
-# A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+from ..exports import neutralise
+
 JOIN = "; "
-
-
-def neutralise(text: str) -> str:
-    """A leading apostrophe makes a spreadsheet show the cell as text, not run it."""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def _nested(field):
