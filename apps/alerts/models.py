@@ -17,6 +17,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from apps.search.saved import SAVED_SEARCH_MAX_LENGTH, describe_saved_search
+
 
 class ChangeType(models.TextChoices):
     EVENT_CREATED = "event.created", "A timeline event was recorded"
@@ -34,8 +36,10 @@ SUBSCRIBABLE_TYPES = [value for value in ChangeType.values if value != ChangeTyp
 def _one_follow_target() -> Q:
     fields = ("agreement", "actor", "challenge", "topic")
     unset = {f"{field}__isnull": True for field in fields}
-    choices = [Q(**{**unset, f"{field}__isnull": False}) & Q(query="") for field in fields]
-    choices.append(Q(**unset) & ~Q(query=""))
+    no_query = Q(query="", search="")
+    choices = [Q(**{**unset, f"{field}__isnull": False}) & no_query for field in fields]
+    choices.append(Q(**unset) & ~Q(query="") & Q(search=""))
+    choices.append(Q(**unset) & Q(query="") & ~Q(search=""))
     condition = choices[0]
     for choice in choices[1:]:
         condition |= choice
@@ -43,7 +47,8 @@ def _one_follow_target() -> Q:
 
 
 class Follow(models.Model):
-    """A user's follow of one record, or of a filtered list of agreements (a saved query)."""
+    """A user's follow of one record, of a filtered list of agreements (a saved query), or of a
+    saved search (what /search/ finds for a query and its filters, as new records match it)."""
 
     class Frequency(models.TextChoices):
         REALTIME = "realtime", "As it happens"
@@ -72,6 +77,12 @@ class Follow(models.Model):
         blank=True,
         help_text="A filtered list of agreements: the query string of /api/v1/agreements/.",
     )
+    search = models.CharField(
+        max_length=SAVED_SEARCH_MAX_LENGTH,
+        blank=True,
+        help_text="A saved search: the query string of /search/ (q, type, dates, agreement, "
+        "actor).",
+    )
     frequency = models.CharField(max_length=10, choices=Frequency.choices, default=Frequency.DAILY)
     created_at = models.DateTimeField(default=timezone.now)
     last_visited_at = models.DateTimeField(default=timezone.now)
@@ -85,7 +96,8 @@ class Follow(models.Model):
                 condition=_one_follow_target(),
                 name="follow_exactly_one_target",
                 violation_error_message=(
-                    "A follow is of one agreement, actor, legal challenge, topic or saved query."
+                    "A follow is of one agreement, actor, legal challenge, topic, filtered list "
+                    "or saved search."
                 ),
             ),
             *[
@@ -103,9 +115,16 @@ class Follow(models.Model):
                 name="follow_unique_query",
                 violation_error_message="You already follow this list.",
             ),
+            models.UniqueConstraint(
+                fields=["user", "search"],
+                condition=~Q(search=""),
+                name="follow_unique_search",
+                violation_error_message="You already follow this search.",
+            ),
         ]
         indexes = [
             models.Index(fields=["id"], condition=~Q(query=""), name="follow_saved_queries"),
+            models.Index(fields=["id"], condition=~Q(search=""), name="follow_saved_searches"),
             models.Index(
                 fields=["next_digest_at"],
                 condition=Q(frequency__in=["daily", "weekly"]),
@@ -123,13 +142,19 @@ class Follow(models.Model):
     @property
     def target_label(self) -> str:
         target = self.target
-        return str(target) if target is not None else f"agreements matching “{self.query}”"
+        if target is not None:
+            return str(target)
+        if self.search:
+            return f"the search {describe_saved_search(self.search)}"
+        return f"agreements matching “{self.query}”"
 
     @property
     def target_url(self) -> str:
         target = self.target
         if target is not None:
             return target.get_absolute_url()
+        if self.search:
+            return f"{reverse('search:page')}?{self.search}"
         return f"{reverse('tracker:agreement-list')}?{self.query}"
 
 

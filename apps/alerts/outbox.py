@@ -16,12 +16,16 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from apps.news.models import ArticleLink
+from apps.search.models import SearchDocument
+from apps.search.saved import saved_search_finds
 from apps.tracker.filtersets import AgreementFilterSet
 from apps.tracker.models import Agreement, Event, LegalChallenge, Statement
 
 from .models import Change, ChangeType, Delivery, Follow, Notification, Webhook
 
 logger = logging.getLogger(__name__)
+
+Kind = SearchDocument.Kind
 
 PAYLOAD_VERSION = "1"
 
@@ -61,6 +65,9 @@ class Subjects:
     challenges: set = field(default_factory=set)
     actors: set = field(default_factory=set)
     topics: set = field(default_factory=set)
+    # The searchable record the change is itself about, as (search kind, id): a saved search
+    # that finds it is told.
+    record: tuple[str, int] | None = None
 
 
 @dataclass
@@ -102,6 +109,7 @@ def _event(change: Change) -> Published | None:
         agreements=({event.agreement_id} - {None}) | _challenged_agreements(challenges),
         challenges=challenges,
         actors={actor.pk for actor in event.actors.all()},
+        record=(Kind.EVENT, event.pk),
     )
     kind = event.get_kind_display()
     return Published(
@@ -142,6 +150,7 @@ def _statement(change: Change) -> Published | None:
         Subjects(
             agreements={position.agreement_id},
             actors={position.actor_id, statement.speaker_id},
+            record=(Kind.STATEMENT, statement.pk),
         ),
         {
             "title": f"{speaker} on {position.agreement.title}",
@@ -168,7 +177,11 @@ def _challenge_status(change: Change) -> Published | None:
     if challenge is None:
         return None
     return Published(
-        Subjects(agreements=_challenged_agreements([challenge.pk]), challenges={challenge.pk}),
+        Subjects(
+            agreements=_challenged_agreements([challenge.pk]),
+            challenges={challenge.pk},
+            record=(Kind.CHALLENGE, challenge.pk),
+        ),
         {
             "title": f"{challenge.caption}: {challenge.get_status_display()}",
             "url": absolute_url(challenge.get_absolute_url()),
@@ -195,6 +208,7 @@ def _article_link(change: Change) -> Published | None:
         agreements=({link.agreement_id} - {None}) | _challenged_agreements(challenges),
         challenges=challenges,
         actors={link.actor_id} - {None},
+        record=(Kind.ARTICLE, article.pk),
     )
     target = link.agreement or link.actor or link.challenge
     return Published(
@@ -220,7 +234,7 @@ def _agreement(change: Change) -> Published | None:
     if agreement is None:
         return None
     return Published(
-        Subjects(agreements={agreement.pk}),
+        Subjects(agreements={agreement.pk}, record=(Kind.AGREEMENT, agreement.pk)),
         {
             "title": f"{agreement.title} was updated",
             "url": absolute_url(agreement.get_absolute_url()),
@@ -281,6 +295,8 @@ def _matching_follows(subjects: Subjects) -> list[int]:
     follow_ids = list(Follow.objects.filter(condition).values_list("pk", flat=True))
     if subjects.agreements:
         follow_ids += _saved_queries_matching(subjects.agreements)
+    if subjects.record:
+        follow_ids += _saved_searches_finding(*subjects.record)
     return follow_ids
 
 
@@ -297,6 +313,20 @@ def _saved_queries_matching(agreement_ids: set) -> list[int]:
         if filterset.is_valid() and filterset.qs.exists():
             matches += follow_ids
     return matches
+
+
+def _saved_searches_finding(kind: str, object_id: int) -> list[int]:
+    # One query per distinct saved search, each on the record's own document (by its unique
+    # key), so a followed search alerts on exactly what /search/ would now find.
+    by_search: dict[str, list[int]] = {}
+    for pk, search in Follow.objects.exclude(search="").values_list("pk", "search"):
+        by_search.setdefault(search, []).append(pk)
+    return [
+        pk
+        for search, follow_ids in by_search.items()
+        if saved_search_finds(search, kind=kind, ids=[object_id])
+        for pk in follow_ids
+    ]
 
 
 def clean_saved_query(query) -> str:

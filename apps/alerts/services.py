@@ -1,7 +1,12 @@
 """Writes of the alerts app: following, unsubscribing, private feeds, and the sweep itself."""
 
+import datetime
+from dataclasses import dataclass
+
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+
+from apps.search.saved import SavedSearchError, clean_saved_search
 
 from .digests import next_digest_time, send_due_digests
 from .models import Follow, Notification, PrivateFeed, new_feed_token
@@ -15,13 +20,27 @@ class FollowError(ValueError):
     pass
 
 
-def follow(*, user, target=None, kind: str = "", query: str = "", frequency: str = "") -> Follow:
-    """Follow a record (`kind` names which) or a filtered agreements list (`query`); following
-    again returns the existing follow, with the new frequency if one is given."""
+def follow(
+    *,
+    user,
+    target=None,
+    kind: str = "",
+    query: str = "",
+    search: str = "",
+    frequency: str = "",
+) -> Follow:
+    """Follow a record (`kind` names which), a filtered agreements list (`query`) or a saved
+    search (`search`, the query string of /search/); following again returns the existing
+    follow, with the new frequency if one is given."""
     if target is not None:
         if kind not in TARGET_KINDS:
             raise FollowError(f"Cannot follow a {kind or 'record'} of this kind.")
         lookup = {kind: target}
+    elif search:
+        try:
+            lookup = {"search": clean_saved_search(search)}
+        except SavedSearchError as error:
+            raise FollowError(str(error)) from error
     else:
         query = clean_saved_query(query)
         if not query:
@@ -80,6 +99,40 @@ def unsubscribe(*, user_id: int, follow_ids: list[int]) -> int:
         return follows.exclude(frequency=Follow.Frequency.OFF).update(
             frequency=Follow.Frequency.OFF, next_digest_at=None
         )
+
+
+@dataclass
+class SinceLastVisit:
+    previous_visit: datetime.datetime
+    count: int  # counted no further than one past SINCE_LAST_VISIT_COUNTED
+    items: list[Notification]
+
+    @property
+    def count_display(self) -> str:
+        if self.count > SINCE_LAST_VISIT_COUNTED:
+            return f"{SINCE_LAST_VISIT_COUNTED:,}+"
+        return f"{self.count:,}"
+
+
+SINCE_LAST_VISIT_SHOWN = 10
+SINCE_LAST_VISIT_COUNTED = 1000
+
+
+def visit(*, follow: Follow, now=None) -> SinceLastVisit:
+    """What reached this follow since the user last looked at the followed record or search,
+    and this look recorded as the new last visit (what the page shows counts as seen)."""
+    now = now or timezone.now()
+    previous = follow.last_visited_at
+    new = follow.notifications.filter(created_at__gt=previous, created_at__lte=now)
+    newest = new.select_related("change").order_by("-created_at", "-id")
+    since = SinceLastVisit(
+        previous_visit=previous,
+        count=new[: SINCE_LAST_VISIT_COUNTED + 1].count(),
+        items=list(newest[:SINCE_LAST_VISIT_SHOWN]),
+    )
+    Follow.objects.filter(pk=follow.pk).update(last_visited_at=now)
+    follow.last_visited_at = now
+    return since
 
 
 def mark_visited(*, follow: Follow) -> Follow:

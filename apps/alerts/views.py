@@ -71,6 +71,7 @@ def follow_create(request):
             target=target,
             kind=kind,
             query=request.POST.get("query", ""),
+            search=request.POST.get("search", ""),
             frequency=request.POST.get("frequency", ""),
         )
     except services.FollowError as exc:
