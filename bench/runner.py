@@ -371,6 +371,7 @@ def summarise(runs: list[dict]) -> dict:
         "requests": requests,
         "rps": round(requests / seconds, 2) if seconds else 0.0,
         "p50_ms": ms("p50_us"),
+        "p95_ms": ms("p95_us"),
         "p99_ms": ms("p99_us"),
         "max_ms": ms("max_us", max),
         "errors": errors,

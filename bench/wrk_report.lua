@@ -24,8 +24,9 @@ function done(summary, latency, requests)
   io.write(string.format(
     '\nBENCH_JSON {"requests":%d,"duration_us":%d,"bytes":%d,"connect_errors":%d,' ..
     '"read_errors":%d,"write_errors":%d,"status_errors":%d,"timeouts":%d,"non2xx":%d,' ..
-    '"p50_us":%d,"p90_us":%d,"p99_us":%d,"max_us":%d,"mean_us":%.1f}\n',
+    '"p50_us":%d,"p90_us":%d,"p95_us":%d,"p99_us":%d,"max_us":%d,"mean_us":%.1f}\n',
     summary.requests, summary.duration, summary.bytes, e.connect, e.read, e.write, e.status,
-    e.timeout, bad, latency:percentile(50), latency:percentile(90), latency:percentile(99),
+    e.timeout, bad, latency:percentile(50), latency:percentile(90), latency:percentile(95),
+    latency:percentile(99),
     latency.max, latency.mean))
 end

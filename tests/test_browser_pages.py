@@ -119,6 +119,7 @@ def _signed_in_page_urls(member):
         ),
         alerts.follow(user=member, target=Actor.objects.get(slug="public-citizen"), kind="actor"),
         alerts.follow(user=member, query="status=in_effect"),
+        alerts.follow(user=member, search="q=ITIN&type=statement"),
     ]
     webhook = Webhook.objects.create(
         owner=member,
@@ -134,6 +135,9 @@ def _signed_in_page_urls(member):
         "unsubscribe": f"/alerts/unsubscribe/{token}/",
         "password-change": "/accounts/password/change/",
         "emails": "/accounts/email/",
+        # Followed: the follow button with its "since your last visit" panel.
+        "followed-agreement": "/agreements/irs-ice-mou/",
+        "followed-search": "/search/?q=ITIN&type=statement",
     }
 
 
@@ -172,12 +176,10 @@ def test_every_page_type_fits_a_phone_and_has_no_serious_axe_violation(live_serv
     assert _phone_problems(phone, live_server.url, _page_urls(), statuses=statuses) == {}
 
 
-def test_every_signed_in_page_fits_a_phone_and_has_no_serious_axe_violation(
-    live_server, phone, demo, member
-):
+def _sign_in(page, live_server, member) -> None:
     session = Client()
     session.force_login(member)
-    phone.context.add_cookies(
+    page.context.add_cookies(
         [
             {
                 "name": settings.SESSION_COOKIE_NAME,
@@ -186,11 +188,34 @@ def test_every_signed_in_page_fits_a_phone_and_has_no_serious_axe_violation(
             }
         ]
     )
+
+
+def test_every_signed_in_page_fits_a_phone_and_has_no_serious_axe_violation(
+    live_server, phone, demo, member
+):
+    _sign_in(phone, live_server, member)
     urls = _signed_in_page_urls(member)
     assert _phone_problems(phone, live_server.url, urls, statuses={}) == {}
     # Signed in indeed: the follows page lists the reader's follows.
     phone.goto(live_server.url + urls["follows"])
     assert "Public Citizen" in phone.locator("main").inner_text()
+    assert "the search “ITIN” (statements)" in phone.locator("main").inner_text()
+    phone.goto(live_server.url + urls["followed-search"])
+    assert "since your last visit" in phone.locator(".since-visit").inner_text()
+
+
+def test_a_reader_follows_a_search_from_its_results(live_server, desktop, demo, member):
+    from apps.alerts.models import Follow
+
+    _sign_in(desktop, live_server, member)
+    desktop.goto(live_server.url + "/search/?q=taxpayer&type=statement")
+
+    desktop.get_by_role("button", name="Follow this search").click()
+
+    desktop.wait_for_url("**/search/?q=taxpayer&type=statement")
+    assert "You follow the search “taxpayer” (statements)." in desktop.locator("main").inner_text()
+    assert desktop.get_by_role("button", name="Unfollow").is_visible()
+    assert list(Follow.objects.values_list("search", flat=True)) == ["q=taxpayer&type=statement"]
 
 
 def test_desktop_pages_have_no_serious_axe_violation(live_server, desktop, demo):
