@@ -26,6 +26,8 @@ class ChangeType(models.TextChoices):
     CHALLENGE_STATUS_CHANGED = "challenge.status_changed", "A legal challenge changed status"
     ARTICLE_LINKED = "article.linked", "An article was confirmed as coverage"
     AGREEMENT_UPDATED = "agreement.updated", "An agreement was updated"
+    AGREEMENT_CREATED = "agreement.created", "An agreement was added to the record"
+    CHALLENGE_CREATED = "challenge.created", "A legal challenge was added to the record"
     WEBHOOK_TEST = "webhook.test", "A test delivery"
 
 
@@ -86,6 +88,9 @@ class Follow(models.Model):
     frequency = models.CharField(max_length=10, choices=Frequency.choices, default=Frequency.DAILY)
     created_at = models.DateTimeField(default=timezone.now)
     last_visited_at = models.DateTimeField(default=timezone.now)
+    # The newest notification the reader has been shown: what is newer is "new since your last
+    # visit". An id, not a time, so a sweep that commits after a visit began loses nothing.
+    seen_notification_id = models.BigIntegerField(default=0)
     # When the next daily or weekly digest of this follow is due.
     next_digest_at = models.DateTimeField(null=True, blank=True)
 

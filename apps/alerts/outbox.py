@@ -17,9 +17,16 @@ from django.utils import timezone
 
 from apps.news.models import ArticleLink
 from apps.search.models import SearchDocument
-from apps.search.saved import saved_search_finds
+from apps.search.saved import read_saved_search
 from apps.tracker.filtersets import AgreementFilterSet
-from apps.tracker.models import Agreement, Event, LegalChallenge, Statement
+from apps.tracker.models import (
+    Agreement,
+    ChallengeParty,
+    Event,
+    LegalChallenge,
+    Party,
+    Statement,
+)
 
 from .models import Change, ChangeType, Delivery, Follow, Notification, Webhook
 
@@ -245,6 +252,48 @@ def _agreement(change: Change) -> Published | None:
     )
 
 
+def _agreement_created(change: Change) -> Published | None:
+    agreement = Agreement.objects.filter(pk=change.object_id).first()
+    if agreement is None:
+        return None
+    parties = Party.objects.filter(agreement=agreement).values_list("actor_id", flat=True)
+    return Published(
+        Subjects(
+            agreements={agreement.pk},
+            actors=set(parties),
+            record=(Kind.AGREEMENT, agreement.pk),
+        ),
+        {
+            "title": f"New on the record: {agreement.title}",
+            "url": absolute_url(agreement.get_absolute_url()),
+            "category": "update",
+            "agreement": {**_ref(agreement), "status": agreement.status},
+        },
+    )
+
+
+def _challenge_created(change: Change) -> Published | None:
+    challenge = LegalChallenge.objects.filter(pk=change.object_id).first()
+    if challenge is None:
+        return None
+    parties = ChallengeParty.objects.filter(challenge=challenge).values_list("actor_id", flat=True)
+    return Published(
+        Subjects(
+            agreements=_challenged_agreements([challenge.pk]),
+            challenges={challenge.pk},
+            actors=set(parties),
+            record=(Kind.CHALLENGE, challenge.pk),
+        ),
+        {
+            "title": f"New case: {challenge.caption}",
+            "url": absolute_url(challenge.get_absolute_url()),
+            "category": "ruling",
+            "challenge": _ref(challenge),
+            "status": challenge.status,
+        },
+    )
+
+
 def _webhook_test(change: Change) -> Published | None:
     return Published(
         Subjects(),
@@ -264,6 +313,8 @@ _RESOLVERS = {
     ChangeType.CHALLENGE_STATUS_CHANGED: _challenge_status,
     ChangeType.ARTICLE_LINKED: _article_link,
     ChangeType.AGREEMENT_UPDATED: _agreement,
+    ChangeType.AGREEMENT_CREATED: _agreement_created,
+    ChangeType.CHALLENGE_CREATED: _challenge_created,
     ChangeType.WEBHOOK_TEST: _webhook_test,
 }
 
@@ -279,7 +330,7 @@ def envelope(change: Change, data: dict) -> dict:
     }
 
 
-def _matching_follows(subjects: Subjects) -> list[int]:
+def _matching_follows(subjects: Subjects, found_by_searches: dict) -> list[int]:
     if subjects.agreements:
         topic_pairs = Agreement.topics.through.objects.filter(agreement_id__in=subjects.agreements)
         subjects.topics = set(topic_pairs.values_list("topic_id", flat=True))
@@ -296,7 +347,7 @@ def _matching_follows(subjects: Subjects) -> list[int]:
     if subjects.agreements:
         follow_ids += _saved_queries_matching(subjects.agreements)
     if subjects.record:
-        follow_ids += _saved_searches_finding(*subjects.record)
+        follow_ids += found_by_searches.get(subjects.record, [])
     return follow_ids
 
 
@@ -315,18 +366,28 @@ def _saved_queries_matching(agreement_ids: set) -> list[int]:
     return matches
 
 
-def _saved_searches_finding(kind: str, object_id: int) -> list[int]:
-    # One query per distinct saved search, each on the record's own document (by its unique
-    # key), so a followed search alerts on exactly what /search/ would now find.
-    by_search: dict[str, list[int]] = {}
+def _saved_searches_finding(records: list[tuple[str, int]]) -> dict[tuple[str, int], list[int]]:
+    """For a batch of changed records, the saved-search follows that find each: every distinct
+    saved search is read once and asked once per kind of record in the batch, on those
+    records' own documents (by their unique key), so a followed search alerts on exactly what
+    /search/ would now find."""
+    if not records:
+        return {}
+    follows_of: dict[str, list[int]] = {}
     for pk, search in Follow.objects.exclude(search="").values_list("pk", "search"):
-        by_search.setdefault(search, []).append(pk)
-    return [
-        pk
-        for search, follow_ids in by_search.items()
-        if saved_search_finds(search, kind=kind, ids=[object_id])
-        for pk in follow_ids
-    ]
+        follows_of.setdefault(search, []).append(pk)
+    ids_of: dict[str, set[int]] = {}
+    for kind, object_id in records:
+        ids_of.setdefault(kind, set()).add(object_id)
+    found: dict[tuple[str, int], list[int]] = {}
+    for search, follow_ids in follows_of.items():
+        saved = read_saved_search(search)
+        if saved is None:
+            continue
+        for kind, ids in ids_of.items():
+            for object_id in saved.finds(kind=kind, ids=ids):
+                found.setdefault((kind, object_id), []).extend(follow_ids)
+    return found
 
 
 def clean_saved_query(query) -> str:
@@ -349,8 +410,7 @@ def saved_query_filterset(query: str, queryset=None) -> AgreementFilterSet:
     )
 
 
-def _dispatch(change: Change, *, now) -> None:
-    published = _RESOLVERS[change.type](change)
+def _dispatch(change: Change, published: Published | None, *, now, found_by_searches) -> None:
     change.dispatched_at = now
     if published is None:
         change.outcome = Change.Outcome.SKIPPED
@@ -362,17 +422,25 @@ def _dispatch(change: Change, *, now) -> None:
     change.save(update_fields=["payload", "outcome", "dispatched_at"])
 
     follow_ids = (
-        [] if change.type == ChangeType.WEBHOOK_TEST else _matching_follows(published.subjects)
+        []
+        if change.type == ChangeType.WEBHOOK_TEST
+        else _matching_follows(published.subjects, found_by_searches)
     )
-    emailing = set(
-        Follow.objects.filter(pk__in=follow_ids)
-        .exclude(frequency=Follow.Frequency.OFF)
-        .values_list("pk", flat=True)
+    # A follow hears of what changed after it began, not of the change that made its record.
+    frequencies = dict(
+        Follow.objects.filter(pk__in=follow_ids, created_at__lte=change.created_at).values_list(
+            "pk", "frequency"
+        )
     )
     Notification.objects.bulk_create(
         [
-            Notification(follow_id=pk, change=change, created_at=now, awaiting_email=pk in emailing)
-            for pk in set(follow_ids)
+            Notification(
+                follow_id=pk,
+                change=change,
+                created_at=now,
+                awaiting_email=frequency != Follow.Frequency.OFF,
+            )
+            for pk, frequency in frequencies.items()
         ],
         ignore_conflicts=True,
     )
@@ -402,7 +470,7 @@ def _dispatch(change: Change, *, now) -> None:
         "change %s %s dispatched: %d follows, %d webhooks",
         change.pk,
         change.type,
-        len(set(follow_ids)),
+        len(frequencies),
         len(webhook_ids),
     )
 
@@ -422,8 +490,14 @@ def dispatch_pending_changes(*, now=None, batch_size: int = 200) -> int:
                 .filter(outcome=Change.Outcome.PENDING, created_at__lte=now)
                 .order_by("created_at", "id")[:batch_size]
             )
+            # Read every change's record first, so the saved searches are asked once a batch.
+            published = {change.pk: _RESOLVERS[change.type](change) for change in batch}
+            records = [p.subjects.record for p in published.values() if p and p.subjects.record]
+            found_by_searches = _saved_searches_finding(records)
             for change in batch:
-                _dispatch(change, now=now)
+                _dispatch(
+                    change, published[change.pk], now=now, found_by_searches=found_by_searches
+                )
         handled += len(batch)
         if len(batch) < batch_size:
             return handled

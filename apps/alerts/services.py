@@ -119,26 +119,25 @@ SINCE_LAST_VISIT_COUNTED = 1000
 
 
 def visit(*, follow: Follow, now=None) -> SinceLastVisit:
-    """What reached this follow since the user last looked at the followed record or search,
-    and this look recorded as the new last visit (what the page shows counts as seen)."""
+    """What reached this follow since the reader last opened the followed record or search,
+    and this visit recorded (what the page shows counts as seen)."""
     now = now or timezone.now()
     previous = follow.last_visited_at
-    new = follow.notifications.filter(created_at__gt=previous, created_at__lte=now)
-    newest = new.select_related("change").order_by("-created_at", "-id")
+    new = follow.notifications.filter(id__gt=follow.seen_notification_id)
+    items = list(new.select_related("change").order_by("-id")[:SINCE_LAST_VISIT_SHOWN])
     since = SinceLastVisit(
         previous_visit=previous,
-        count=new[: SINCE_LAST_VISIT_COUNTED + 1].count(),
-        items=list(newest[:SINCE_LAST_VISIT_SHOWN]),
+        count=new[: SINCE_LAST_VISIT_COUNTED + 1].count() if items else 0,
+        items=items,
     )
-    Follow.objects.filter(pk=follow.pk).update(last_visited_at=now)
-    follow.last_visited_at = now
+    # Only forward: a slower request of an earlier visit never moves the marks back.
+    mine = Follow.objects.filter(pk=follow.pk)
+    mine.filter(last_visited_at__lt=now).update(last_visited_at=now)
+    if items:
+        mine.filter(seen_notification_id__lt=items[0].pk).update(seen_notification_id=items[0].pk)
+        follow.seen_notification_id = max(follow.seen_notification_id, items[0].pk)
+    follow.last_visited_at = max(previous, now)
     return since
-
-
-def mark_visited(*, follow: Follow) -> Follow:
-    follow.last_visited_at = timezone.now()
-    follow.save(update_fields=["last_visited_at"])
-    return follow
 
 
 def private_feed_of(*, user) -> PrivateFeed:

@@ -52,6 +52,9 @@ def _statement_saved(sender, instance, created, raw=False, **kwargs):
 
 
 def _challenge_saved(sender, instance, created, raw=False, **kwargs):
+    if created and not raw:
+        record_change(type=ChangeType.CHALLENGE_CREATED, object_id=instance.pk)
+        return
     stored = getattr(instance, _STORED, None)
     if raw or created or not stored or stored["status"] == instance.status:
         return
@@ -63,6 +66,10 @@ def _challenge_saved(sender, instance, created, raw=False, **kwargs):
 
 
 def _agreement_saved(sender, instance, created, raw=False, **kwargs):
+    if created and not raw:
+        # Dispatched at the next sweep, by when its parties and topics are usually set too.
+        record_change(type=ChangeType.AGREEMENT_CREATED, object_id=instance.pk)
+        return
     stored = getattr(instance, _STORED, None)
     if raw or created or not stored:
         return

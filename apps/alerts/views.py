@@ -113,10 +113,9 @@ def follow_delete(request, pk):
 @login_required
 @require_GET
 def follow_open(request, pk):
-    """Go to the followed record, and count what changed from now on."""
-    follow = _own_follow(request, pk)
-    services.mark_visited(follow=follow)
-    return redirect(follow.target_url)
+    """Go to the followed record or search, whose page shows (and then counts as seen) what
+    reached the follow since the last visit."""
+    return redirect(_own_follow(request, pk).target_url)
 
 
 @login_required
@@ -128,7 +127,7 @@ def follows(request):
         .annotate(
             new_count=Count(
                 "notifications",
-                filter=Q(notifications__created_at__gt=F("last_visited_at")),
+                filter=Q(notifications__id__gt=F("seen_notification_id")),
             )
         )
         .prefetch_related(

@@ -7,6 +7,7 @@ on exactly what the page would list.
 """
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.http import QueryDict
 from django.utils.http import urlencode
@@ -14,7 +15,7 @@ from django.utils.http import urlencode
 from .backends import backend
 from .forms import SearchForm
 from .models import SearchDocument
-from .query import QueryError, parse_query
+from .query import ParsedQuery, QueryError, parse_query
 from .selectors import documents
 
 # What a saved search keeps of a /search/ URL: not the page, not the format.
@@ -47,9 +48,19 @@ def clean_saved_search(search) -> str:
         text = parse_query(form.cleaned_data.get("q") or "").text
     except QueryError as error:
         raise SavedSearchError(f"This search cannot be followed: {error}") from error
+    if form.cleaned_data.get("type") == SearchDocument.Kind.ACTOR:
+        # No change is ever about an actor's own record: such a follow would never be told.
+        raise SavedSearchError(
+            "This search cannot be followed: no change is ever about an actor itself, so "
+            "follow the actor's own page instead."
+        )
     kept = {"q": text}
     for key in SAVED_PARAMETERS[1:]:
-        value = params.get(key, "").strip()
+        value = form.cleaned_data.get(key)
+        if hasattr(value, "isoformat"):  # 2025-1-5 and 2025-01-05 are one search
+            value = value.isoformat()
+        elif hasattr(value, "slug"):
+            value = value.slug
         if value:
             kept[key] = value
     saved = urlencode(sorted(kept.items()))
@@ -76,26 +87,44 @@ def describe_saved_search(search: str) -> str:
     return f"{label} ({', '.join(details)})" if details else label
 
 
-def saved_search_finds(search: str, *, kind: str, ids: Iterable[int]) -> set[int]:
-    """Which of these records of `kind` the saved search finds now (the empty set when the
-    search no longer reads, say because its agreement was deleted)."""
-    ids = list(ids)
+@dataclass(frozen=True)
+class SavedSearch:
+    """A saved search read once (its parameters validated, its query parsed), to be asked of
+    many records."""
+
+    kind: str | None
+    parsed: ParsedQuery
+    filters: dict
+
+    def finds(self, *, kind: str, ids: Iterable[int]) -> set[int]:
+        """Which of these records of `kind` the search finds now: one query."""
+        ids = list(ids)
+        if not ids or (self.kind and self.kind != kind):
+            return set()
+        filtered = documents(kind=kind, **self.filters).filter(object_id__in=ids)
+        found = backend().matches(filtered, self.parsed.text, self.parsed)
+        return set(found.values_list("object_id", flat=True))
+
+
+def read_saved_search(search: str) -> SavedSearch | None:
+    """The saved search ready to match, or None when it no longer reads (say, its agreement
+    was deleted)."""
     form = SearchForm(_params(search))
-    if not ids or not form.is_valid():
-        return set()
+    if not form.is_valid():
+        return None
     arguments = form.search_arguments()
-    if arguments["kind"] and arguments["kind"] != kind:
-        return set()
     try:
         parsed = parse_query(arguments["query"])
     except QueryError:
-        return set()
-    filtered = documents(
-        kind=kind,
-        date_from=arguments["date_from"],
-        date_to=arguments["date_to"],
-        agreement=arguments["agreement"],
-        actor=arguments["actor"],
-    ).filter(object_id__in=ids)
-    found = backend().matches(filtered, parsed.text, parsed)
-    return set(found.values_list("object_id", flat=True))
+        return None
+    return SavedSearch(
+        kind=arguments["kind"],
+        parsed=parsed,
+        filters={key: arguments[key] for key in ("date_from", "date_to", "agreement", "actor")},
+    )
+
+
+def saved_search_finds(search: str, *, kind: str, ids: Iterable[int]) -> set[int]:
+    """Which of these records of `kind` the saved search finds now."""
+    saved = read_saved_search(search)
+    return saved.finds(kind=kind, ids=ids) if saved else set()

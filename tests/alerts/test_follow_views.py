@@ -100,8 +100,11 @@ def test_my_follows_shows_what_changed_since_the_last_visit(member_client, membe
     assert "2 new since" in page
     assert "Took effect" in page
 
-    response = member_client.get(f"/alerts/follows/{follow.pk}/open/")
-    assert response["Location"] == "/agreements/irs-ice-mou/"
+    response = member_client.get(f"/alerts/follows/{follow.pk}/open/", follow=True)
+    assert response.redirect_chain == [("/agreements/irs-ice-mou/", 302)]
+    since = response.content.decode().split('class="since-visit"')[1].split("</section>")[0]
+    assert "2 new since your last visit" in since
+    assert "Signed" in since and "Took effect" in since
     page = member_client.get("/alerts/follows/").content.decode()
     assert "Nothing new since" in page
     assert mail.outbox == []  # a follow set to "no email" sends none

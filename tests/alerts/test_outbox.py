@@ -26,7 +26,7 @@ def test_the_outbox_row_commits_or_rolls_back_with_the_change():
         EventFactory(agreement=agreement)
         assert Change.objects.filter(type="event.created").count() == 1
         raise RuntimeError("the curator's save fails after the event row")
-    assert not Change.objects.exists()
+    assert not Change.objects.filter(type="event.created").exists()
 
 
 def test_each_published_change_writes_one_row():
@@ -39,12 +39,17 @@ def test_each_published_change_writes_one_row():
     challenge.save()  # saved again unchanged: no second status change
     agreement.status = "enjoined"
     agreement.save()
-    types = sorted(Change.objects.values_list("type", flat=True))
-    assert types == [
+    changes = Change.objects.exclude(type__in=["agreement.created", "challenge.created"])
+    assert sorted(changes.values_list("type", flat=True)) == [
         "agreement.updated",
         "challenge.status_changed",
         "event.created",
         "statement.created",
+    ]
+    created = Change.objects.filter(type__in=["agreement.created", "challenge.created"])
+    assert ("agreement.created", agreement.pk) in created.values_list("type", "object_id")
+    assert list(created.filter(type="challenge.created").values_list("object_id", flat=True)) == [
+        challenge.pk
     ]
     change = Change.objects.get(type="challenge.status_changed")
     assert change.detail == {"previous_status": "filed", "status": "injunction_granted"}
@@ -64,10 +69,11 @@ def test_saves_of_one_agreement_before_a_sweep_are_one_update():
 
 def test_a_suggested_link_writes_nothing_and_a_confirmation_writes_one_row():
     link = ArticleLinkFactory()
-    assert not Change.objects.exists()
+    links_changes = Change.objects.filter(type="article.linked")
+    assert not links_changes.exists()
     confirm_links(links=ArticleLink.objects.filter(pk=link.pk), user=CuratorFactory())
     confirm_links(links=ArticleLink.objects.filter(pk=link.pk), user=CuratorFactory())
-    assert list(Change.objects.values_list("type", "object_id")) == [("article.linked", link.pk)]
+    assert list(links_changes.values_list("object_id", flat=True)) == [link.pk]
 
 
 def test_a_link_confirmed_then_rejected_before_the_sweep_never_leaks(member):
@@ -76,7 +82,7 @@ def test_a_link_confirmed_then_rejected_before_the_sweep_never_leaks(member):
     confirm_links(links=[link], user=CuratorFactory())
     reject_link(link=link, user=CuratorFactory())
     services.send_alerts()
-    change = Change.objects.get()
+    change = Change.objects.get(type="article.linked")
     assert change.outcome == Change.Outcome.SKIPPED
     assert change.payload is None
     assert not Notification.objects.exists()
@@ -86,7 +92,7 @@ def test_a_change_to_a_record_deleted_before_the_sweep_is_skipped():
     event = EventFactory()
     event.delete()
     services.send_alerts()
-    assert Change.objects.get().outcome == Change.Outcome.SKIPPED
+    assert Change.objects.get(type="event.created").outcome == Change.Outcome.SKIPPED
 
 
 def test_dispatch_notifies_each_matching_follow_once(member):
@@ -186,3 +192,24 @@ def test_two_sweeps_at_once_deliver_and_email_each_change_once(receiver):
     assert len(receiver.log) == 1
     assert len(mail.outbox) == 1
     assert Notification.objects.count() == 1
+
+
+def test_a_new_agreement_and_a_new_case_reach_the_followers_of_their_parties(member):
+    from tests.factories import ActorFactory, ChallengePartyFactory, PartyFactory
+
+    irs = ActorFactory(name="Internal Revenue Service")
+    follow = Follow.objects.create(user=member, actor=irs, frequency="off")
+    agreement = AgreementFactory(title="IRS–ICE MOU")
+    PartyFactory(agreement=agreement, actor=irs)  # parties are added after the first save
+    case = LegalChallengeFactory(caption="Center for Taxpayer Rights v. Bessent")
+    ChallengePartyFactory(challenge=case, actor=irs, role="defendant")
+
+    services.send_alerts()
+
+    titles = Notification.objects.filter(follow=follow).values_list(
+        "change__payload__data__title", flat=True
+    )
+    assert sorted(titles) == [
+        "New case: Center for Taxpayer Rights v. Bessent",
+        "New on the record: IRS–ICE MOU",
+    ]

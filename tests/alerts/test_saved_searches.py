@@ -72,6 +72,13 @@ def test_one_search_written_two_ways_is_one_follow(member):
     assert Follow.objects.get().frequency == "weekly"
 
 
+def test_one_date_written_two_ways_is_one_follow(member):
+    first = services.follow(user=member, search="q=ITIN&date_from=2025-1-5")
+    again = services.follow(user=member, search="q=ITIN&date_from=2025-01-05")
+    assert first.pk == again.pk
+    assert first.search == "date_from=2025-01-05&q=ITIN"
+
+
 @pytest.mark.parametrize(
     ("search", "reason"),
     [
@@ -80,6 +87,7 @@ def test_one_search_written_two_ways_is_one_follow(member):
         ("q=ITIN&type=memo", "type: Select a valid choice."),
         ("q=ITIN&date_from=2025-05-01&date_to=2025-01-01", "date_to: The end of the date range"),
         ("q=ITIN&agreement=no-such-agreement", "agreement: Select a valid choice."),
+        ("q=Noem&type=actor", "follow the actor's own page instead"),
     ],
 )
 def test_a_search_that_cannot_run_cannot_be_followed(member_client, search, reason):
@@ -108,9 +116,9 @@ def test_a_followed_search_is_told_of_each_new_record_it_finds_and_nothing_else(
 
 
 def test_the_search_syntax_decides_what_a_follow_is_told(member):
-    phrase = services.follow(user=member, search='q="data sharing"', frequency="off")
-    minus = services.follow(user=member, search="q=IRS -ICE", frequency="off")
-    either = services.follow(user=member, search="q=ITIN OR taxpayer", frequency="off")
+    phrase = services.follow(user=member, search='q="data sharing"&type=event', frequency="off")
+    minus = services.follow(user=member, search="q=IRS -ICE&type=event", frequency="off")
+    either = services.follow(user=member, search="q=ITIN OR taxpayer&type=event", frequency="off")
     EventFactory(title="Data sharing begins")
     EventFactory(title="Sharing of data paused")
     EventFactory(title="IRS and ICE meet")
@@ -223,3 +231,88 @@ def test_a_reader_who_does_not_follow_the_page_sees_no_since_panel(member_client
     AgreementFactory(slug="irs-ice-mou")
     page = member_client.get("/agreements/irs-ice-mou/").content.decode()
     assert "since your last visit" not in page
+
+
+def test_new_records_updates_and_case_status_reach_a_followed_search(member):
+    from tests.factories import LegalChallengeFactory
+
+    agreements = services.follow(user=member, search="q=ITIN&type=agreement", frequency="off")
+    cases = services.follow(user=member, search="q=taxpayers", frequency="off")
+    mou = AgreementFactory(title="Data-sharing memorandum")
+    challenge = LegalChallengeFactory(caption="Center for Taxpayer Rights v. IRS")
+    services.send_alerts()
+    assert _notified(agreements) == []
+    assert _notified(cases) == ["New case: Center for Taxpayer Rights v. IRS"]
+
+    mou.title = "ITIN data-sharing memorandum"
+    mou.save()
+    challenge.status = "injunction_granted"
+    challenge.save()
+    services.send_alerts()
+
+    assert _notified(agreements) == ["ITIN data-sharing memorandum was updated"]
+    assert _notified(cases) == [
+        "Center for Taxpayer Rights v. IRS: Injunction granted",
+        "New case: Center for Taxpayer Rights v. IRS",
+    ]
+
+
+def test_a_link_undone_before_the_sweep_tells_no_saved_search(member):
+    from apps.news.services import reject_link
+
+    follow = services.follow(user=member, search="q=ITIN", frequency="off")
+    link = ArticleLinkFactory(article=ArticleFactory(title="ITIN filers", text="ITIN filers."))
+    confirm_links(links=[link], user=CuratorFactory())
+    reject_link(link=link, user=CuratorFactory())
+    services.send_alerts()
+    assert _notified(follow) == []
+
+
+def test_saved_searches_are_asked_once_per_sweep_not_once_per_change(member):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from apps.alerts.models import Change
+
+    def sweep_queries(searches: int) -> int:
+        Notification.objects.all().delete()
+        Change.objects.all().delete()
+        Follow.objects.filter(user=member).delete()
+        for number in range(searches):
+            services.follow(user=member, search=f"q=ITIN{number} OR hearing", frequency="off")
+        for number in range(10):
+            EventFactory(title=f"Hearing {number}")
+        with CaptureQueriesContext(connection) as queries:
+            services.send_alerts()
+        return len(queries)
+
+    with_one, with_twenty = sweep_queries(1), sweep_queries(20)
+
+    # Ten events and their ten new agreements, two kinds: each further search costs one match
+    # query per kind, not one per change.
+    assert with_twenty - with_one <= 19 * 2
+    assert Notification.objects.count() == 20 * 10
+
+
+def test_a_notification_committed_after_a_visit_began_still_counts_as_new(member):
+    mou = AgreementFactory()
+    follow = services.follow(user=member, target=mou, kind="agreement", frequency="off")
+    EventFactory(agreement=mou, title="Hearing")
+    started = timezone.now()  # a sweep starts and stamps its rows with this time...
+    services.visit(follow=follow)  # ...a visit runs before the sweep commits...
+    services.send_alerts(now=started)  # ...and then the rows land.
+
+    since = services.visit(follow=follow)
+
+    assert since.count == 1
+    assert since.items[0].change.data["title"].endswith("Hearing")
+
+
+def test_a_head_request_does_not_count_as_a_visit(member_client, member):
+    mou = AgreementFactory(slug="irs-ice-mou")
+    services.follow(user=member, target=mou, kind="agreement", frequency="off")
+    EventFactory(agreement=mou, title="Hearing")
+    services.send_alerts()
+    assert member_client.head("/agreements/irs-ice-mou/").status_code == 200
+    page = member_client.get("/agreements/irs-ice-mou/").content.decode()
+    assert "1 new since your last visit" in page

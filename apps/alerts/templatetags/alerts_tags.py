@@ -44,7 +44,8 @@ def follow_state(context, target=None, query="", search=""):
         state = {"kind": "", "id": "", "query": query}
     follow = Follow.objects.filter(user=user, **lookup).first() if user.is_authenticated else None
     state["follow"] = follow
-    if follow is not None:
-        # The page a follower opens shows what reached them since they last opened it.
+    if follow is not None and context["request"].method == "GET":
+        # The page a follower opens shows what reached them since they last opened it (a HEAD
+        # request, such as a link checker's, shows nothing and so sees nothing).
         state["since"] = visit(follow=follow)
     return state
