@@ -199,11 +199,9 @@ def documents(
     actor: Actor | None = None,
 ) -> QuerySet:
     """The search documents of one kind that the filters allow, before any text matching."""
-    queryset = SearchDocument.objects.filter(kind=kind)
-    if date_from:
-        queryset = queryset.filter(date__gte=date_from)
-    if date_to:
-        queryset = queryset.filter(date__lte=date_to)
+    queryset = backend().within_dates(
+        SearchDocument.objects.filter(kind=kind), date_from=date_from, date_to=date_to
+    )
     if agreement is not None:
         queryset = queryset.filter(object_id__in=_related_to_agreement(kind, agreement))
     if actor is not None:
