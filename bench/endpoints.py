@@ -115,7 +115,7 @@ ENDPOINTS = [
     Endpoint(
         "api search",
         "/api/v1/search/?q={search_word}",
-        "/__raw__/site-search?q={search_word}",
+        "/__raw__/site-search-common-word?q={search_word}",
     ),
     Endpoint(
         "api search typo name",

@@ -204,16 +204,18 @@ def test_the_name_plan_uses_the_trigram_index(corpus):
     assert "Seq Scan on search_searchdocument" not in plan
 
 
-def test_the_bench_raw_counterpart_finds_what_search_finds(corpus):
+@pytest.mark.parametrize("statement", ["SITE_SEARCH", "SITE_SEARCH_COMMON_WORD"])
+def test_the_bench_raw_counterpart_finds_what_search_finds(corpus, statement):
     import json
 
     pytest.importorskip(
         "orjson", reason="bench/raw.py needs the bench extra (pip install .[bench])"
     )
-    from bench.raw import SITE_SEARCH, _params
+    from bench import raw
+    from bench.raw import _params
 
     with connection.cursor() as cursor:
-        cursor.execute(SITE_SEARCH, _params({"q": ["memorandum"]}))
+        cursor.execute(getattr(raw, statement), _params({"q": ["memorandum"]}))
         raw = json.loads(cursor.fetchone()[0])
     results = search(query="memorandum")
     assert raw["counts"] == {g.kind: g.count for g in results.groups if g.count}
