@@ -68,6 +68,7 @@ MEASURED_SECONDS = {
     "apps/news/canonical.py": 334,
     "apps/news/near_duplicates.py": 1834,
     "apps/news/text_clean.py": 308,
+    "apps/news/safe_fetch.py": 1536,
 }
 
 
