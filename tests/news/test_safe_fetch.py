@@ -5,6 +5,7 @@ import gzip
 import socket
 import time
 import tracemalloc
+import zlib
 from datetime import UTC, datetime
 
 import pytest
@@ -12,7 +13,13 @@ import time_machine
 from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
-from apps.news.safe_fetch import FetchError, check_public_host, fetch
+from apps.news.safe_fetch import (
+    FetchError,
+    check_fetchable_url,
+    check_public_host,
+    fetch,
+    public_client,
+)
 
 MB = 1024 * 1024
 
@@ -704,3 +711,332 @@ def test_a_host_checked_public_at_registration_is_checked_again_when_connecting(
     assert caught.value.reason == "refused: 127.0.0.1 is a loopback address"
     assert rebinding_dns == ["rebind.example", "rebind.example"]
     assert server.log == []
+
+
+# --- What each answer and refusal says (written for mutmut's survivors, issue 18) --------------
+
+
+@pytest.fixture
+def fake_dns(monkeypatch):
+    """Names resolved as the test says: a list of addresses, or None for a failed lookup."""
+    answers = {}
+    real_getaddrinfo = socket.getaddrinfo
+
+    def getaddrinfo(host, port, *args, **kwargs):
+        if host not in answers:
+            return real_getaddrinfo(host, port, *args, **kwargs)
+        if answers[host] is None:
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return [
+            (socket.AF_INET6 if ":" in a else socket.AF_INET, socket.SOCK_STREAM, 6, "", (a, port))
+            for a in answers[host]
+        ]
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    return answers
+
+
+def test_a_plain_fetch_sends_no_validators_and_accepts_any_type_in_gzip_or_deflate(server):
+    seen = []
+
+    def record(request):
+        seen.append((request.method, request.headers))
+        return Response("<rss/>")
+
+    server.expect_request("/feed").respond_with_handler(record)
+
+    result = fetch(server.url_for("/feed"))
+
+    [(method, headers)] = seen
+    assert method == "GET"
+    assert headers["Accept"] == "*/*"
+    assert headers["Accept-Encoding"] == "gzip, deflate"
+    assert "If-None-Match" not in headers
+    assert "If-Modified-Since" not in headers
+    assert (result.etag, result.last_modified) == ("", "")
+
+
+def test_a_not_modified_answer_names_its_url_and_an_empty_type(server):
+    # A 304 has no body and (from this server) no Content-Type: the type is "", not None, as
+    # for every header the answer left out.
+    server.expect_request("/feed").respond_with_data("", status=304)
+
+    result = fetch(server.url_for("/feed"), etag='"v1"')
+
+    assert result.url == server.url_for("/feed")
+    assert result.content_type == ""
+
+
+def test_a_body_sent_in_pieces_comes_back_whole(server):
+    server.expect_request("/feed").respond_with_handler(
+        lambda request: Response(iter([b"<rss>", b"<item/>", b"</rss>"]))
+    )
+
+    assert fetch(server.url_for("/feed")).content == b"<rss><item/></rss>"
+
+
+@pytest.mark.parametrize(
+    ("status", "reason", "permanent"),
+    [(300, "HTTP 300 Multiple Choices", True), (599, "HTTP 599 UNKNOWN", False)],
+)
+def test_a_status_outside_2xx_is_an_error_named_by_its_phrase(server, status, reason, permanent):
+    server.expect_request("/feed").respond_with_data("choose", status=status)
+
+    with pytest.raises(FetchError) as caught:
+        fetch(server.url_for("/feed"))
+
+    assert caught.value.reason == reason
+    assert str(caught.value) == reason
+    assert caught.value.permanent is permanent
+
+
+def test_retry_after_on_a_permanent_error_is_ignored(server):
+    server.expect_request("/feed").respond_with_data(
+        "gone", status=404, headers={"Retry-After": "120"}
+    )
+
+    with pytest.raises(FetchError) as caught:
+        fetch(server.url_for("/feed"))
+
+    assert caught.value.retry_after is None
+
+
+@pytest.mark.parametrize(
+    ("retry_after", "seconds"),
+    [
+        ("Thu, 01 Jan 2026 12:05:00 -0000", 300),  # a date with no zone counts as UTC
+        ("Thu, 01 Jan 2026 11:00:00 GMT", 0),  # a date already past means now
+    ],
+)
+def test_retry_after_dates_become_seconds_from_now(server, retry_after, seconds):
+    server.expect_request("/feed").respond_with_data(
+        "busy", status=503, headers={"Retry-After": retry_after}
+    )
+
+    with (
+        time_machine.travel(datetime(2026, 1, 1, 12, 0, tzinfo=UTC), tick=False),
+        pytest.raises(FetchError) as caught,
+    ):
+        fetch(server.url_for("/feed"))
+
+    assert caught.value.retry_after == seconds
+
+
+@pytest.mark.parametrize(("max_bytes", "said"), [(1024, "1 KB"), (1100, "1.1 KB")])
+def test_a_size_limit_in_kilobytes_is_said_in_kilobytes(server, max_bytes, said):
+    server.expect_request("/feed").respond_with_data(b"z" * 4000)
+
+    with pytest.raises(FetchError) as caught:
+        fetch(server.url_for("/feed"), max_bytes=max_bytes)
+
+    assert caught.value.reason == f"response exceeded {said}"
+
+
+def test_a_declared_length_over_the_cap_is_refused_before_the_body_arrives(server, settings):
+    settings.INGEST_TOTAL_TIMEOUT = 0.5
+
+    def slow_body(request):
+        def chunks():
+            yield b"z" * 10
+            time.sleep(1.5)
+            yield b"z" * 3990
+
+        return Response(chunks(), headers={"Content-Length": "4000"})
+
+    server.expect_request("/feed").respond_with_handler(slow_body)
+
+    with pytest.raises(FetchError) as caught:
+        fetch(server.url_for("/feed"), max_bytes=1000)
+
+    assert caught.value.reason == "response exceeded 1000 bytes"
+
+
+@pytest.mark.parametrize(
+    ("encoding", "compress"),
+    [
+        ("identity", lambda body: body),
+        ("x-gzip", gzip.compress),
+        ("deflate", zlib.compress),  # the zlib-wrapped form RFC 9110 names
+        ("deflate", lambda body: zlib.compress(body, wbits=-zlib.MAX_WBITS)),  # raw, as sent
+    ],
+)
+def test_every_advertised_content_encoding_is_decoded(server, encoding, compress):
+    server.expect_request("/feed").respond_with_data(
+        compress(b"<rss>small</rss>"), headers={"Content-Encoding": encoding}
+    )
+
+    assert fetch(server.url_for("/feed")).content == b"<rss>small</rss>"
+
+
+def test_a_gzip_body_split_across_chunks_is_decoded_whole(server):
+    body = gzip.compress(b"<rss>" + b"<item/>" * 1000 + b"</rss>")
+    server.expect_request("/feed").respond_with_handler(
+        lambda request: Response(iter([body[:20], body[20:]]), headers={"Content-Encoding": "gzip"})
+    )
+
+    assert fetch(server.url_for("/feed")).content == b"<rss>" + b"<item/>" * 1000 + b"</rss>"
+
+
+@pytest.mark.parametrize(
+    ("encoding", "body", "reason", "permanent"),
+    [
+        # Damaged in transit, perhaps: worth another try.
+        ("gzip", zlib.compress(b"<rss/>"), "the response body is not valid gzip data", False),
+        ("deflate", b"not deflate at all", "the response body is not valid deflate data", False),
+        # A coding this client never advertised: the same answer next time.
+        ("br", b"...", "the response uses the unsupported Content-Encoding 'br'", True),
+    ],
+)
+def test_a_body_that_cannot_be_decoded_is_an_error(server, encoding, body, reason, permanent):
+    server.expect_request("/feed").respond_with_data(body, headers={"Content-Encoding": encoding})
+
+    with pytest.raises(FetchError) as caught:
+        fetch(server.url_for("/feed"))
+
+    assert caught.value.reason == reason
+    assert caught.value.permanent is permanent
+
+
+def test_a_server_that_never_answers_is_given_up_at_the_read_timeout(server, settings):
+    settings.INGEST_READ_TIMEOUT = 0.2
+    settings.INGEST_TOTAL_TIMEOUT = 5.0
+
+    def silent(request):
+        time.sleep(1.0)
+        return Response("late")
+
+    server.expect_request("/feed").respond_with_handler(silent)
+
+    with pytest.raises(FetchError) as caught:
+        fetch(server.url_for("/feed"))
+
+    assert caught.value.reason == "timed out waiting for 127.0.0.1"
+    assert caught.value.permanent is False
+
+
+def test_a_server_silent_past_the_total_time_limit_is_given_up_at_that_limit(server, settings):
+    settings.INGEST_TOTAL_TIMEOUT = 0.5
+    settings.INGEST_READ_TIMEOUT = 5.0
+
+    def silent(request):
+        def late():
+            time.sleep(2.0)
+            yield b"late"
+
+        return Response(late())
+
+    server.expect_request("/feed").respond_with_handler(silent)
+    started = time.monotonic()
+
+    with pytest.raises(FetchError) as caught:
+        fetch(server.url_for("/feed"))
+
+    assert time.monotonic() - started < 1.5
+    assert caught.value.reason == (
+        "gave up after 0.5 s: the response took longer than the total time limit"
+    )
+
+
+def test_a_host_that_does_not_resolve_is_a_transient_error(fake_dns):
+    fake_dns["nothing.example"] = None
+
+    with pytest.raises(FetchError) as caught:
+        fetch("http://nothing.example/feed")
+
+    assert caught.value.reason.startswith("could not fetch from nothing.example: DNS lookup failed")
+    assert caught.value.permanent is False
+
+
+def test_an_address_that_refuses_the_connection_is_skipped_for_the_next(
+    server, settings, fake_dns, outside_connections
+):
+    fake_dns["dual.example"] = ["::1", "127.0.0.1"]
+    settings.INGEST_ALLOWED_PRIVATE_HOSTS = [f"dual.example:{server.port}"]
+    server.expect_request("/feed").respond_with_data("second address")
+
+    assert fetch(f"http://dual.example:{server.port}/feed").content == b"second address"
+    assert outside_connections == [("::1", server.port)]
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("//example.com/feed", "refused: scheme-less URLs are not fetched, only http and https"),
+        ("http:///feed", "refused: 'http:///feed' has no host"),
+        (
+            "http://user@example.com/feed",
+            "refused: URLs with a user name or password are not fetched",
+        ),
+    ],
+)
+def test_a_url_refused_for_its_form_is_refused_for_good(url, reason, outside_connections):
+    with pytest.raises(FetchError) as caught:
+        fetch(url)
+
+    assert caught.value.reason == reason
+    assert caught.value.permanent is True
+    assert outside_connections == []
+
+
+def test_checking_a_host_that_does_not_resolve_refuses_it_for_good(fake_dns):
+    fake_dns["nothing.example"] = None
+
+    with pytest.raises(FetchError) as caught:
+        check_public_host("nothing.example", 443)
+
+    assert caught.value.reason == "refused: DNS lookup of nothing.example failed"
+    assert caught.value.permanent is True
+
+
+def test_checking_a_url_whose_host_does_not_resolve_yet_lets_it_pass(fake_dns):
+    fake_dns["nothing.example"] = None
+
+    assert check_fetchable_url("https://nothing.example/feed") is None
+
+
+@pytest.mark.parametrize(
+    "check",
+    [
+        lambda: check_public_host("127.0.0.1", 443),
+        lambda: check_fetchable_url("https://127.0.0.1/feed"),
+    ],
+)
+def test_checking_a_loopback_host_refuses_it_for_good(check):
+    with pytest.raises(FetchError) as caught:
+        check()
+
+    assert caught.value.reason == "refused: 127.0.0.1 is a loopback address"
+    assert caught.value.permanent is True
+
+
+@pytest.mark.parametrize(
+    ("allowed", "url"),
+    [
+        ("localhost:80", "http://localhost/feed"),
+        ("localhost:443", "https://localhost/feed"),
+        ("localhost:8443", "https://LocalHost:8443/feed"),
+        ("[::1]:8443", "https://[::1]:8443/feed"),
+    ],
+)
+def test_checking_a_url_lets_a_host_and_port_named_in_the_allowed_list_pass(settings, allowed, url):
+    settings.INGEST_ALLOWED_PRIVATE_HOSTS = [allowed]
+
+    assert check_fetchable_url(url) is None
+    parsed_port = int(allowed.rpartition(":")[2])
+    host = allowed.rpartition(":")[0].strip("[]")
+    assert check_public_host(host, parsed_port) is None
+
+
+def test_the_webhook_client_refuses_non_public_addresses_and_follows_no_redirect(
+    server, other_server
+):
+    server.expect_request("/hook").respond_with_data("", status=302, headers={"Location": "/x"})
+
+    with public_client(timeout=5) as client:
+        answer = client.post(server.url_for("/hook"), content=b"{}")
+        with pytest.raises(FetchError) as caught:
+            client.post(other_server.url_for("/hook"), content=b"{}")
+
+    assert answer.status_code == 302
+    assert caught.value.reason == "refused: 127.0.0.1 is a loopback address"
+    assert other_server.log == []

@@ -299,6 +299,29 @@ def test_detail_lists_positions_with_statements_and_their_sources(api_client, mo
     assert paraphrase["source_url"] == "https://cnn.example/treasury"
 
 
+def test_an_agreements_statements_come_oldest_first_then_in_their_order_of_the_day(api_client):
+    agreement = AgreementFactory()
+    supporter = PositionFactory(agreement=agreement)
+    opponent = PositionFactory(agreement=agreement)
+    for position, day, sequence, text in [
+        (supporter, 20, 0, "Latest: we will sue."),
+        (opponent, 2, 1, "Second that day: it is lawful."),
+        (supporter, 2, 0, "First that day: it is unprecedented."),
+    ]:
+        StatementFactory(
+            position=position, said_on=datetime.date(2025, 4, day), sequence=sequence, text=text
+        )
+    url = reverse("api:agreement-statements", kwargs={"slug": agreement.slug})
+
+    listed = [item["text"] for item in api_client.get(url).json()["results"]]
+
+    assert listed == [
+        "First that day: it is unprecedented.",
+        "Second that day: it is lawful.",
+        "Latest: we will sue.",
+    ]
+
+
 def test_detail_lists_challenges_and_only_confirmed_articles(api_client, mou):
     data = api_client.get(detail_url("irs-ice-mou")).json()
 

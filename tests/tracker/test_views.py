@@ -568,6 +568,30 @@ def test_challenge_page_lists_confirmed_articles_never_suggested_or_rejected_one
     assert "Rejected: unrelated" not in html
 
 
+def test_home_page_lists_the_five_latest_rulings_newest_first(client):
+    challenge = LegalChallengeFactory(caption="Centro v. Bessent")
+    for day in (3, 6, 1, 5, 2, 4):
+        EventFactory(
+            agreement=None,
+            challenge=challenge,
+            kind=Event.Kind.RULING,
+            date=datetime.date(2025, 3, day),
+            title=f"Ruling of {day} March",
+        )
+    EventFactory(
+        agreement=None, challenge=challenge, date=datetime.date(2025, 3, 9), title="Hearing held"
+    )
+
+    html = client.get("/").content.decode()
+    rulings = html[_position(html, 'id="rulings-heading"') :]
+
+    shown = [day for day in range(1, 7) if f"Ruling of {day} March" in rulings]
+    assert shown == [2, 3, 4, 5, 6]
+    newest_first = [_position(rulings, f"Ruling of {day} March") for day in (6, 5, 4, 3, 2)]
+    assert newest_first == sorted(newest_first)
+    assert "Hearing held" not in rulings
+
+
 def test_actor_page_with_a_parent_runs_no_more_queries_than_one_without(client):
     orphan = ActorFactory()
     _grow_actor(orphan, 2)
