@@ -432,6 +432,16 @@ def _dispatch(change: Change, published: Published | None, *, now, found_by_sear
             "pk", "frequency"
         )
     )
+    if change.type == ChangeType.ARTICLE_LINKED and frequencies:
+        # An article confirmed on two records a follow covers (two agreements of its topic, or
+        # a search that finds it) is news once, not once per link.
+        told = Notification.objects.filter(
+            follow_id__in=list(frequencies),
+            change__type=ChangeType.ARTICLE_LINKED,
+            change__payload__data__article__id=published.data["article"]["id"],
+        ).values_list("follow_id", flat=True)
+        for pk in set(told):
+            del frequencies[pk]
     Notification.objects.bulk_create(
         [
             Notification(

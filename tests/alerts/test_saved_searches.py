@@ -316,3 +316,27 @@ def test_a_head_request_does_not_count_as_a_visit(member_client, member):
     assert member_client.head("/agreements/irs-ice-mou/").status_code == 200
     page = member_client.get("/agreements/irs-ice-mou/").content.decode()
     assert "1 new since your last visit" in page
+
+
+def test_an_article_confirmed_on_two_agreements_is_news_once_per_follow(member):
+    from tests.factories import TopicFactory
+
+    topic = TopicFactory()
+    first, second = AgreementFactory(), AgreementFactory()
+    first.topics.add(topic)
+    second.topics.add(topic)
+    by_topic = services.follow(user=member, target=topic, kind="topic", frequency="off")
+    by_search = services.follow(user=member, search="q=ITIN", frequency="off")
+    by_agreement = services.follow(user=member, target=second, kind="agreement", frequency="off")
+    article = ArticleFactory(title="ITIN filers and the MOU", text="ITIN filers.")
+    links = [ArticleLinkFactory(article=article, agreement=first)]
+    links.append(ArticleLinkFactory(article=article, agreement=second))
+
+    confirm_links(links=links[:1], user=CuratorFactory())
+    services.send_alerts()
+    confirm_links(links=links[1:], user=CuratorFactory())  # a later sweep, too
+    services.send_alerts()
+
+    assert _notified(by_topic) == ["ITIN filers and the MOU"]
+    assert _notified(by_search) == ["ITIN filers and the MOU"]
+    assert _notified(by_agreement) == ["ITIN filers and the MOU"]
