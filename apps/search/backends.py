@@ -166,13 +166,25 @@ class PostgresBackend:
         )
 
     def candidates(
-        self, *, parsed: ParsedQuery, branches: dict[str, QuerySet], cap: int, pages: dict
+        self,
+        *,
+        parsed: ParsedQuery,
+        branches: dict[str, QuerySet],
+        cap: int,
+        pages: dict,
+        newest: datetime.date | None = None,
     ) -> list[Candidate]:
         """Each kind's newest `cap` matches, ranked; the rows of the requested pages plus the
-        first of every kind (which carries its count). `pages` maps kind to (offset, limit)."""
+        first of every kind (which carries its count). `pages` maps kind to (offset, limit);
+        `newest` is the last date the branches allow, if they end before today."""
         windowed = self.kinds_with_many_matches(parsed, kinds=list(branches))
         sql, params = self.candidates_sql(
-            parsed=parsed, branches=branches, cap=cap, pages=pages, windowed=windowed
+            parsed=parsed,
+            branches=branches,
+            cap=cap,
+            pages=pages,
+            windowed=windowed,
+            newest=newest,
         )
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
@@ -216,7 +228,9 @@ class PostgresBackend:
             .query.sql_with_params()
         )
 
-    def _windowed_sql(self, branch: QuerySet, text: str, cap: int) -> tuple[str, list]:
+    def _windowed_sql(
+        self, branch: QuerySet, text: str, cap: int, newest: datetime.date | None = None
+    ) -> tuple[str, list]:
         """The same rows as _newest_matches_sql, read one date window at a time, newest first.
 
         Sorting every match by date costs a heap fetch per match (a word in 18,576 of a
@@ -226,8 +240,10 @@ class PostgresBackend:
         the ones before it have run out, so a common word stops in the first window or two
         (12 ms). A rare word would pay for every window's date range instead, which is why
         kinds_with_many_matches decides."""
-        today = timezone.localdate()
-        edges = [today - datetime.timedelta(days=days) for days in WINDOW_DAYS]
+        # Counted back from the last date the search allows: a search that ends in 2019 starts
+        # its windows there, not in empty years after it.
+        anchor = min(timezone.localdate(), newest) if newest else timezone.localdate()
+        edges = [anchor - datetime.timedelta(days=days) for days in WINDOW_DAYS]
         # Each window has one indexable bound, its start: a GIN index reads a date range by
         # listing every row in it, so an end (`date < x`) would list everything older. Ends,
         # which leave out the windows already read, are tested on the rows instead.
@@ -248,12 +264,12 @@ class PostgresBackend:
         return f"SELECT id FROM ({' UNION ALL '.join(parts)}) AS windows LIMIT {int(cap)}", params
 
     def candidates_sql(
-        self, *, parsed, branches, cap, pages, windowed: set[str] = frozenset()
+        self, *, parsed, branches, cap, pages, windowed: set[str] = frozenset(), newest=None
     ) -> tuple[str, list]:
         parts, params = [], []
         for kind, branch in branches.items():
             if kind in windowed:
-                sql, branch_params = self._windowed_sql(branch, parsed.text, cap)
+                sql, branch_params = self._windowed_sql(branch, parsed.text, cap, newest)
             else:
                 sql, branch_params = self._newest_matches_sql(branch, parsed.text, cap)
             parts.append(f"({sql})")
@@ -437,7 +453,7 @@ class SQLiteBackend:
             queryset = queryset.filter(date__lte=date_to)
         return queryset
 
-    def candidates(self, *, parsed, branches, cap, pages) -> list[Candidate]:
+    def candidates(self, *, parsed, branches, cap, pages, newest=None) -> list[Candidate]:
         result = []
         for kind, branch in branches.items():
             if self.has_fts:

@@ -132,7 +132,7 @@ def search(
     try:
         with search_transaction(engine):
             candidates = engine.candidates(
-                parsed=parsed, branches=branches, cap=CANDIDATES, pages=pages
+                parsed=parsed, branches=branches, cap=CANDIDATES, pages=pages, newest=date_to
             )
             shown = [c for c in candidates if _on_page(c, pages)]
             name_matches = []

@@ -148,14 +148,15 @@ def dated_articles(corpus):
     settle_documents()
 
 
-def _candidates(windowed: set, word: str, cap: int) -> list:
-    branches = {kind: documents(kind=kind) for kind in KINDS}
+def _candidates(windowed: set, word: str, cap: int, date_to=None) -> list:
+    branches = {kind: documents(kind=kind, date_to=date_to) for kind in KINDS}
     sql, params = PostgresBackend().candidates_sql(
         parsed=parse_query(word),
         branches=branches,
         cap=cap,
         pages={"article": (0, cap)},
         windowed=windowed,
+        newest=date_to,
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -170,6 +171,22 @@ def test_reading_in_date_windows_finds_the_same_newest_matches(dated_articles, w
     windowed = _candidates({"article"}, word, cap)
     assert windowed == _candidates(set(), word, cap)
     assert len([row for row in windowed if row[1] == "article"]) == cap
+
+
+def test_a_search_that_ends_in_the_past_starts_its_windows_there(dated_articles):
+    import datetime
+
+    from django.utils import timezone
+
+    date_to = timezone.localdate() - datetime.timedelta(days=1500)
+    windowed = _candidates({"article"}, "filler", 200, date_to=date_to)
+    assert windowed == _candidates(set(), "filler", 200, date_to=date_to)
+    assert len([row for row in windowed if row[1] == "article"]) == 200
+    _sql, params = PostgresBackend()._windowed_sql(
+        documents(kind="article", date_to=date_to), "filler", 200, date_to
+    )
+    first_window_start = date_to - datetime.timedelta(days=31)
+    assert first_window_start in params
 
 
 def test_a_common_word_is_read_in_date_windows_through_the_index(dated_articles, monkeypatch):
