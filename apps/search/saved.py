@@ -122,9 +122,3 @@ def read_saved_search(search: str) -> SavedSearch | None:
         parsed=parsed,
         filters={key: arguments[key] for key in ("date_from", "date_to", "agreement", "actor")},
     )
-
-
-def saved_search_finds(search: str, *, kind: str, ids: Iterable[int]) -> set[int]:
-    """Which of these records of `kind` the saved search finds now."""
-    saved = read_saved_search(search)
-    return saved.finds(kind=kind, ids=ids) if saved else set()
