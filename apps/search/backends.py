@@ -40,12 +40,21 @@ NAMED_KINDS = (
     SearchDocument.Kind.AGREEMENT,
     SearchDocument.Kind.CHALLENGE,
 )
-# Names are matched by trigrams only for short queries: a name is a few words.
+# Names are matched only for short queries: a name is a few words.
 MAX_NAME_QUERY = 60
 NAME_CANDIDATES = 20
+# The closest words of the names' vocabulary kept for each word of the query.
+CLOSE_WORDS = 5
+NAME_WORDS = "search_nameword"
+INSERT_NAME_WORDS = f"""
+    INSERT INTO {NAME_WORDS} (word)
+    SELECT DISTINCT lexeme FROM {DOCUMENTS}, unnest(to_tsvector('simple', names))
+    WHERE names <> ''"""
 SEARCH_SETTINGS = {
     "work_mem": "32MB",
-    "pg_trgm.word_similarity_threshold": "0.35",
+    # Low enough that a one-letter typo in a four-letter word gets through ("noam" and "noem"
+    # share 2 of their 8 trigrams); edit distance then decides (typo_allowance).
+    "pg_trgm.similarity_threshold": "0.25",
     "statement_timeout": "5s",
 }
 HEADLINE_SOURCE_CHARS = 20_000
@@ -125,6 +134,8 @@ class PostgresBackend:
         ]
         with connection.cursor() as cursor:
             cursor.executemany(sql, rows)
+        for kind in {d.kind for d in documents}:
+            self.add_name_words(kind=kind, ids=[d.object_id for d in documents if d.kind == kind])
 
     def rebuild(self, *, kind: str, ids: list[int]) -> int:
         """Write the documents of these records from inside the database (documents_sql.py):
@@ -137,7 +148,33 @@ class PostgresBackend:
         """
         with connection.cursor() as cursor:
             cursor.execute(UPSERT.format(rows=rows), [kind, ids])
-            return cursor.rowcount
+            written = cursor.rowcount
+        self.add_name_words(kind=kind, ids=ids)
+        return written
+
+    def add_name_words(self, *, kind: str, ids: list[int]) -> None:
+        """The words of these documents' names added to the vocabulary. In word order, so two
+        writers adding the same words take their locks in the same order."""
+        if kind not in NAMED_KINDS:
+            return
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"{INSERT_NAME_WORDS} AND kind = %s AND object_id = ANY(%s) "
+                "ORDER BY lexeme ON CONFLICT DO NOTHING",
+                [kind, list(ids)],
+            )
+
+    def refresh_name_words(self) -> None:
+        """The vocabulary made again from the names there are now. Writes only add words, so a
+        renamed record leaves its old words behind; they find nothing, but take a place among a
+        query word's closest words until this runs (after a full rebuild). The index's pending
+        list is merged and the table analysed at once: until then every lookup would read the
+        whole list, and the planner would rightly scan the table instead."""
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {NAME_WORDS}")
+            cursor.execute(INSERT_NAME_WORDS)
+            cursor.execute("SELECT gin_clean_pending_list('search_nameword_trgm')")
+            cursor.execute(f"ANALYZE {NAME_WORDS}")
 
     def delete(self, *, kind: str, object_ids) -> None:
         SearchDocument.objects.filter(kind=kind, object_id__in=list(object_ids)).delete()
@@ -327,34 +364,82 @@ class PostgresBackend:
             return dict(cursor.fetchall())
 
     def names(self, *, text: str, kinds, limit: int) -> list[NameMatch]:
+        """The names closest to the query, a typo or two per word forgiven ("Noam" finds
+        Kristi Noem), in two short statements: each query word's closest words in the names'
+        vocabulary, then the names that hold them."""
         kinds = [kind for kind in kinds if kind in NAMED_KINDS]
         if not kinds or len(text) > MAX_NAME_QUERY:
             return []
         with connection.cursor() as cursor:
-            cursor.execute(*self.names_sql(text=text, kinds=kinds, limit=limit))
+            cursor.execute(*self.close_words_sql(text))
+            close: dict[str, list[tuple[str, int]]] = {}
+            for query_word, word, distance in cursor.fetchall():
+                close.setdefault(query_word, []).append((word, distance))
+            if not close:
+                return []
+            cursor.execute(*self.names_sql(text=text, close=close, kinds=kinds, limit=limit))
             return [NameMatch(*row) for row in cursor.fetchall()]
 
-    def names_sql(self, *, text: str, kinds, limit: int) -> tuple[str, list]:
-        # Trigrams pick the few closest names through the index; edit distance then orders
-        # them, word by word, so "Noam" puts Noem (one letter) before Noel (two).
+    def close_words_sql(self, text: str) -> tuple[str, list]:
+        """Each word of the query (as the names' index splits them) with its CLOSE_WORDS
+        nearest words of the vocabulary and their edit distance, within its typo_allowance;
+        nearest first."""
+        sql = f"""
+            SELECT query.word, close.word, close.distance
+            FROM (SELECT DISTINCT left(lexeme, 100) AS word
+                  FROM unnest(to_tsvector('simple', %s))) AS query
+            CROSS JOIN LATERAL (
+                SELECT word, levenshtein(query.word, left(word, 100)) AS distance
+                FROM {NAME_WORDS} WHERE word %% query.word
+                ORDER BY distance, similarity(word, query.word) DESC, word
+                LIMIT {CLOSE_WORDS}
+            ) AS close
+            WHERE close.distance <= {typo_allowance_sql("query.word")}
+            ORDER BY query.word, close.distance, close.word
+        """
+        return sql, [text]
+
+    def names_sql(
+        self, *, text: str, close: dict[str, list[tuple[str, int]]], kinds, limit: int
+    ) -> tuple[str, list]:
+        """The documents whose names hold, in turn: the nearest word for every query word;
+        a close word for every query word; a close word for any. NAME_CANDIDATES of each are
+        found through the index of name words (a common name has thousands of holders, all
+        equally near), then ordered by edit distance word by word, so "Noam" puts Noem (one
+        letter) before Noel (two), then by how much of the name the query covers."""
+        nearest = [[w for w, d in words if d == words[0][1]] for words in close.values()]
+        every = [[w for w, _ in words] for words in close.values()]
+        tiers = dict.fromkeys(
+            [
+                " & ".join(map(_any_of, nearest)),
+                " & ".join(map(_any_of, every)),
+                " | ".join(map(_any_of, every)),
+            ]
+        )
+        # The kind is tested on the rows found, not looked up: as an index condition it joins
+        # the bitmap of a few names with one of every named document (260,000 rows, 40 ms).
+        branch = f"""(SELECT id FROM {DOCUMENTS}
+                WHERE names <> '' AND to_tsvector('simple', names) @@ %s::tsquery
+                  AND kind::text || '' = ANY(%s)
+                LIMIT {NAME_CANDIDATES})"""
         words = [word.lower()[:100] for word in text.split()]
         sql = f"""
-            WITH close AS (
-                SELECT id, names, word_similarity(%s, names) AS similarity FROM {DOCUMENTS}
-                WHERE kind = ANY(%s) AND names <> '' AND %s <%% names
-                ORDER BY similarity DESC, id LIMIT %s
+            WITH found AS (
+                SELECT DISTINCT id FROM ({" UNION ALL ".join([branch] * len(tiers))}) AS tiers
             )
-            SELECT id, similarity FROM close
+            SELECT d.id, word_similarity(%s, d.names) AS similarity
+            FROM found JOIN {DOCUMENTS} d ON d.id = found.id
             ORDER BY (
                 SELECT sum((
                     SELECT min(levenshtein(query_word, left(name_word, 100)))
-                    FROM regexp_split_to_table(lower(close.names), '[^[:alnum:]]+') name_word
+                    FROM regexp_split_to_table(lower(d.names), '[^[:alnum:]]+') name_word
                     WHERE name_word <> ''
                 )) FROM unnest(%s::text[]) query_word
-            ), similarity DESC, id
+            ), similarity DESC, d.id
             LIMIT %s
         """
-        return sql, [text, kinds, text, NAME_CANDIDATES, words, limit]
+        params = [value for tier in tiers for value in (tier, kinds)]
+        return sql, [*params, text, words, limit]
 
     @contextlib.contextmanager
     def bounded_work(self):
@@ -408,6 +493,9 @@ class SQLiteBackend:
                         f"INSERT INTO {FTS_TABLE} (rowid, a, b, c, d) VALUES (%s, %s, %s, %s, %s)",
                         [document.id, d.a, d.b, d.c, d.d],
                     )
+
+    def refresh_name_words(self) -> None:
+        """No vocabulary: names are matched as text (see names)."""
 
     def rebuild(self, *, kind: str, ids: list[int]) -> int:
         """The Python builders: SQLite holds the embedded demo, never a large index."""
@@ -504,6 +592,19 @@ class SQLiteBackend:
     @contextlib.contextmanager
     def bounded_work(self):
         yield
+
+
+def typo_allowance_sql(word: str) -> str:
+    """How many edits a word of this length may be from what was meant: none up to two
+    letters, one up to five, then two (the fuzziness most search engines default to)."""
+    return f"CASE WHEN length({word}) <= 2 THEN 0 WHEN length({word}) <= 5 THEN 1 ELSE 2 END"
+
+
+def _any_of(words: list[str]) -> str:
+    """Words as a tsquery alternative, each quoted as a lexeme (a quote or backslash in one
+    escaped), so nothing in a name is read as an operator."""
+    quoted = ("'" + word.replace("\\", "\\\\").replace("'", "''") + "'" for word in words)
+    return "(" + " | ".join(quoted) + ")"
 
 
 def _no_nul(text: str) -> str:

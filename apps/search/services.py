@@ -67,4 +67,6 @@ def rebuild_index(
             remove_records(kind=kind, ids=stale_ids)
         written[kind] = count
         logger.info("search index: %s %s documents, %s removed", count, kind, len(stale_ids))
+    with transaction.atomic():
+        engine.refresh_name_words()
     return written
