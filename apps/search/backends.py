@@ -56,6 +56,9 @@ SEARCH_SETTINGS = {
     # share 2 of their 8 trigrams); edit distance then decides (typo_allowance).
     "pg_trgm.similarity_threshold": "0.25",
     "statement_timeout": "5s",
+    # A common word's statement is priced past jit_above_cost, and compiling it took 200-340 ms
+    # (of a 1.5 s search for "policy") to save nothing on a thousand rows.
+    "jit": "off",
 }
 HEADLINE_SOURCE_CHARS = 20_000
 # A list narrowed by ?search= reads the matches first when there are at most this many.
@@ -365,8 +368,8 @@ class PostgresBackend:
 
     def names(self, *, text: str, kinds, limit: int) -> list[NameMatch]:
         """The names closest to the query, a typo or two per word forgiven ("Noam" finds
-        Kristi Noem), in two short statements: each query word's closest words in the names'
-        vocabulary, then the names that hold them."""
+        Kristi Noem), in short statements: each query word's closest words in the names'
+        vocabulary, then the names that hold them (for every word; then, if too few, any)."""
         kinds = [kind for kind in kinds if kind in NAMED_KINDS]
         if not kinds or len(text) > MAX_NAME_QUERY:
             return []
@@ -378,7 +381,18 @@ class PostgresBackend:
             if not close:
                 return []
             cursor.execute(*self.names_sql(text=text, close=close, kinds=kinds, limit=limit))
-            return [NameMatch(*row) for row in cursor.fetchall()]
+            found = [NameMatch(*row) for row in cursor.fetchall()]
+            if len(found) < limit and len(close) > 1:
+                # Too few names hold every word: any word will do ("Governor Noam"). Asked only
+                # now, because a common word's holders (every "network") cost a bitmap of tens
+                # of thousands of names.
+                cursor.execute(
+                    *self.names_sql(text=text, close=close, kinds=kinds, limit=limit, every=False)
+                )
+                seen = {match.document_id for match in found}
+                rows = cursor.fetchall()
+                found += [NameMatch(*row) for row in rows if row[0] not in seen]
+            return found[:limit]
 
     def close_words_sql(self, text: str) -> tuple[str, list]:
         """Each word of the query (as the names' index splits them) with its CLOSE_WORDS
@@ -400,22 +414,28 @@ class PostgresBackend:
         return sql, [text]
 
     def names_sql(
-        self, *, text: str, close: dict[str, list[tuple[str, int]]], kinds, limit: int
+        self,
+        *,
+        text: str,
+        close: dict[str, list[tuple[str, int]]],
+        kinds,
+        limit: int,
+        every: bool = True,
     ) -> tuple[str, list]:
-        """The documents whose names hold, in turn: the nearest word for every query word;
-        a close word for every query word; a close word for any. NAME_CANDIDATES of each are
-        found through the index of name words (a common name has thousands of holders, all
-        equally near), then ordered by edit distance word by word, so "Noam" puts Noem (one
-        letter) before Noel (two), then by how much of the name the query covers."""
+        """The documents whose names hold, in turn, the nearest word for every query word and
+        a close word for every query word (or, with every=False, a close word for any of
+        them). NAME_CANDIDATES of each are found through the index of name words (a common
+        name has thousands of holders, all equally near), then ordered by edit distance word
+        by word, so "Noam" puts Noem (one letter) before Noel (two), then by how much of the
+        name the query covers."""
         nearest = [[w for w, d in words if d == words[0][1]] for words in close.values()]
-        every = [[w for w, _ in words] for words in close.values()]
-        tiers = dict.fromkeys(
-            [
-                " & ".join(map(_any_of, nearest)),
-                " & ".join(map(_any_of, every)),
-                " | ".join(map(_any_of, every)),
-            ]
-        )
+        alternatives = [[w for w, _ in words] for words in close.values()]
+        if every:
+            tiers = dict.fromkeys(
+                [" & ".join(map(_any_of, nearest)), " & ".join(map(_any_of, alternatives))]
+            )
+        else:
+            tiers = {" | ".join(map(_any_of, alternatives)): None}
         # The kind is tested on the rows found, not looked up: as an index condition it joins
         # the bitmap of a few names with one of every named document (260,000 rows, 40 ms).
         branch = f"""(SELECT id FROM {DOCUMENTS}

@@ -315,6 +315,7 @@ def _names_found(query: str) -> list[str]:
     [
         ("Kristy Noam", "Kristi Noem"),  # a typo in each word
         ("Governor Noam", "Kristi Noem"),  # a word that is in no name does not hide the name
+        ("Secretary Noam", "Kristi Noem"),  # nor one that is in other names only
         ("Nom", "Kristi Noem"),  # three letters: one edit allowed
         ("Conan O'Brian", "Conan O'Brien"),  # an apostrophe in the name and the query
         ("Bak Slash", "Back\\slash Trust"),  # a backslash in a name splits it, as in queries
@@ -323,6 +324,7 @@ def _names_found(query: str) -> list[str]:
 def test_a_misspelt_name_is_corrected_word_by_word(corpus, query, name):
     PersonFactory(name="Conan O'Brien", slug="conan-obrien")
     ActorFactory(name="Back\\slash Trust", slug="backslash-trust")
+    ActorFactory(name="Office of the Secretary", slug="secretary")
     assert name in _names_found(query)
 
 
