@@ -717,10 +717,14 @@ _connection = None
 
 
 def _cursor():
-    """One autocommit connection per worker process, opened on first use."""
+    """One autocommit connection per worker process, opened on first use. Without JIT: the
+    site search's statement is priced past jit_above_cost and compiling it took 200 ms of a
+    0.3 s answer; the app's search turns JIT off too, and the limit should not pay for it."""
     global _connection
     if _connection is None or _connection.closed:
-        _connection = psycopg.connect(os.environ["DATABASE_URL"], autocommit=True)
+        _connection = psycopg.connect(
+            os.environ["DATABASE_URL"], autocommit=True, options="-c jit=off"
+        )
     return _connection.cursor()
 
 
