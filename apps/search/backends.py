@@ -462,30 +462,36 @@ class PostgresBackend:
         return sql, [*params, text, words, limit]
 
     @contextlib.contextmanager
-    def bounded_work(self):
+    def bounded_work(self, *, restore: bool = True):
         """Settings for the search queries alone: enough memory that ranking and sorting stay
-        in RAM, a name threshold that lets a one-letter typo in a short name through, and a
-        ceiling so no search holds a connection long. Set local to the transaction and put
-        back afterwards, so a caller's own transaction keeps its settings; on an error the
-        rollback puts them back."""
+        in RAM, a name threshold that lets a one-letter typo in a short name through, no JIT,
+        and a ceiling so no search holds a connection long. Set local to the transaction; with
+        `restore`, read first and put back afterwards, so a caller's own transaction keeps its
+        settings (a search that begins its own transaction has nothing to put back: the commit
+        ends them). On an error the rollback puts them back."""
         names = list(SEARCH_SETTINGS)
-        values = ", ".join(["current_setting(%s, true)"] * len(names))
         changes = ", ".join(["set_config(%s, %s, true)"] * len(names))
+        previous = None
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT {values}", names)
-            previous = cursor.fetchone()
+            if restore:
+                cursor.execute(
+                    "SELECT " + ", ".join(["current_setting(%s, true)"] * len(names)), names
+                )
+                previous = cursor.fetchone()
             cursor.execute(
                 f"SELECT {changes}", [v for item in SEARCH_SETTINGS.items() for v in item]
             )
         yield
+        if previous is None:
+            return
         # An extension's setting read before anything set it is '' (a placeholder), which
         # set_config refuses for a number; such a setting has nothing to put back.
-        restore = [(n, v) for n, v in zip(names, previous, strict=True) if v]
-        if restore:
+        restored = [(n, v) for n, v in zip(names, previous, strict=True) if v]
+        if restored:
             with connection.cursor() as cursor:
                 cursor.execute(
-                    "SELECT " + ", ".join(["set_config(%s, %s, true)"] * len(restore)),
-                    [v for item in restore for v in item],
+                    "SELECT " + ", ".join(["set_config(%s, %s, true)"] * len(restored)),
+                    [v for item in restored for v in item],
                 )
 
 
@@ -610,7 +616,7 @@ class SQLiteBackend:
         return [NameMatch(pk, 1.0) for pk in rows.values_list("id", flat=True)]
 
     @contextlib.contextmanager
-    def bounded_work(self):
+    def bounded_work(self, *, restore: bool = True):
         yield
 
 
@@ -644,6 +650,8 @@ def backend() -> PostgresBackend | SQLiteBackend:
 
 @contextlib.contextmanager
 def search_transaction(engine):
-    """One transaction per search, with the backend's settings for it."""
-    with transaction.atomic(), engine.bounded_work():
+    """One transaction per search, with the backend's settings for it. A search inside a
+    caller's transaction puts that transaction's settings back afterwards."""
+    inside_a_transaction = connection.in_atomic_block
+    with transaction.atomic(), engine.bounded_work(restore=inside_a_transaction):
         yield

@@ -368,3 +368,23 @@ def test_close_words_reach_the_database_as_lexemes_never_as_operators(db, word):
             [word, _any_of([word]), _any_of([word])],
         )
         assert cursor.fetchone() == (True, False)
+
+
+def _settings() -> tuple[str, str, str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT current_setting('work_mem'), current_setting('jit'), "
+            "current_setting('statement_timeout')"
+        )
+        return cursor.fetchone()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_search_in_its_own_transaction_sets_its_limits_and_leaves_none_behind():
+    before = _settings()
+    engine = PostgresBackend()
+    with search_transaction(engine):
+        assert _settings() == ("32MB", "off", "5s")
+    assert _settings() == before != ("32MB", "off", "5s")
+    search(query="anything")
+    assert _settings() == before
