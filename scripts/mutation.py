@@ -80,6 +80,7 @@ MEASURED_SECONDS = {
     "apps/news/near_duplicates.py": 1834,
     "apps/news/text_clean.py": 308,
     "apps/news/safe_fetch.py": 1536,
+    "apps/tracker/signals.py": 1321,
 }
 
 
