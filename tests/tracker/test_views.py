@@ -723,3 +723,15 @@ def test_statement_page_reads_its_speaker_source_position_and_agreement_in_one_q
     )
 
     assert _count_queries(client, statement.get_absolute_url()) == 1
+
+
+def test_actor_page_lists_under_speaking_for_others_only_what_it_said_for_others(client):
+    actor = ActorFactory(name="Public Citizen")
+    StatementFactory(position=PositionFactory(actor=actor), speaker=actor, text="Our own view.")
+    StatementFactory(position=PositionFactory(), speaker=actor, text="For the coalition.")
+
+    html = client.get(actor.get_absolute_url()).content.decode()
+    for_others = html[_position(html, "Speaking for others") :]
+
+    assert "For the coalition." in for_others
+    assert "Our own view." not in for_others
