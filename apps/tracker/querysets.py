@@ -409,13 +409,6 @@ class EventQuerySet(models.QuerySet):
             Prefetch("challenge__agreements", queryset=Agreement.objects.order_by("title", "id")),
         )
 
-    def for_home_page(self, *, limit=10):
-        """The latest events across every agreement and case, newest first: the timeline's
-        order reversed, so this list and an agreement's latest event agree on ties."""
-        return self.select_related("agreement", "challenge").order_by(
-            "-date", "-date_precision", "-sequence", "-id"
-        )[:limit]
-
     def recent_rulings(self, *, limit=5):
         """The latest rulings in any legal challenge, newest first, with their cases."""
         return (

@@ -596,3 +596,34 @@ def test_api_root_lists_the_endpoints_of_both_apps(api_client):
     assert root["agreements"] == "http://testserver/api/v1/agreements/"
     assert root["articles"] == "http://testserver/api/v1/articles/"
     assert root["feeds"] == "http://testserver/api/v1/feeds/"
+
+
+def test_list_orders_agreements_by_title_and_their_parties_by_sequence(api_client):
+    zeta = AgreementFactory(title="Zeta data deal")
+    for sequence, slug in [(2, "second-party"), (1, "first-party")]:
+        PartyFactory(agreement=zeta, actor=ActorFactory(slug=slug), sequence=sequence)
+    AgreementFactory(title="Alpha data deal")
+
+    results = api_client.get(LIST_URL).json()["results"]
+
+    assert [item["title"] for item in results] == ["Alpha data deal", "Zeta data deal"]
+    assert [party["actor"]["slug"] for party in results[1]["parties"]] == [
+        "first-party",
+        "second-party",
+    ]
+
+
+def test_an_agreements_statements_query_count_does_not_grow_with_statements(api_client):
+    agreement = AgreementFactory()
+    url = reverse("api:agreement-statements", kwargs={"slug": agreement.slug})
+
+    def add_statements(count):
+        for _ in range(count):
+            position = PositionFactory(agreement=agreement)
+            StatementFactory(position=position, speaker=PersonFactory(), source=ArticleFactory())
+
+    add_statements(2)
+    few = count_queries(api_client, url)
+    add_statements(18)
+
+    assert count_queries(api_client, url) == few

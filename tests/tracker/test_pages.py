@@ -501,6 +501,29 @@ def test_atom_feeds_list_the_right_events(client, record, url, expected, unexpec
     assert all(entry.link.startswith("http://testserver/") for entry in feed.entries)
 
 
+def test_the_feed_lists_the_latest_recorded_event_first_whatever_its_id(client):
+    with _at(2):
+        recorded_last = EventFactory(agreement=AgreementFactory(), title="Recorded last")
+    with _at(1):
+        recorded_first = EventFactory(agreement=AgreementFactory(), title="Recorded first")
+    assert recorded_first.pk > recorded_last.pk
+
+    titles = [entry.title for entry in feedparser.parse(client.get("/feed/").content).entries]
+
+    assert [title.split(": ")[-1] for title in titles] == ["Recorded last", "Recorded first"]
+
+
+def test_the_feed_query_count_does_not_grow_with_events(client):
+    _grow(2)
+    with CaptureQueriesContext(connection) as few:
+        client.get("/feed/")
+    _grow(10)
+    with CaptureQueriesContext(connection) as many:
+        client.get("/feed/")
+
+    assert len(many) == len(few)
+
+
 def test_every_page_type_advertises_a_feed_and_has_a_canonical_link(client, record):
     agreement = record["agreement"]
     topic = TopicFactory(slug="t")

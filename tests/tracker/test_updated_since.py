@@ -8,12 +8,15 @@ import datetime
 
 import pytest
 import time_machine
+from django.core import serializers
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from apps.news.models import ArticleLink
 from apps.news.services import confirm_link, confirm_links, reject_link
+from apps.tracker import signals
 from apps.tracker.models import (
     Agreement,
     AgreementDocument,
@@ -66,6 +69,13 @@ def articles_changed_since(api_client, since=SINCE) -> list[int]:
     response = api_client.get(ARTICLES_URL, {"updated_since": since})
     assert response.status_code == 200, response.content
     return sorted(item["id"] for item in response.json()["results"])
+
+
+def stamps(*rows) -> tuple:
+    """Each row's updated_at as stored now."""
+    for row in rows:
+        row.refresh_from_db()
+    return tuple(row.updated_at for row in rows)
 
 
 def challenge_of(agreement) -> LegalChallenge:
@@ -131,6 +141,12 @@ def statement_deleted(agreement):
     return StatementFactory(position=PositionFactory(agreement=agreement)).delete
 
 
+def parties_deleted_through_a_queryset(agreement):
+    # The rows are read by the deletion collector, never saved in this process.
+    PartyFactory(agreement=agreement)
+    return lambda: Party.objects.filter(agreement=agreement).delete()
+
+
 def document_added(agreement):
     return lambda: AgreementDocument.objects.create(
         agreement=agreement, title="The signed MOU", url="https://example.gov/mou.pdf"
@@ -191,6 +207,29 @@ def event_actor_added_from_the_actors_side(agreement):
     return lambda: actor.events.add(event)
 
 
+def event_sources_cleared(agreement):
+    event = EventFactory(agreement=agreement, sources=[ArticleFactory()])
+    return event.sources.clear
+
+
+def events_cleared_from_the_articles_side(agreement):
+    article = ArticleFactory()
+    EventFactory(agreement=agreement, sources=[article])
+    return article.events.clear
+
+
+def events_cleared_from_the_actors_side(agreement):
+    actor = ActorFactory()
+    EventFactory(agreement=agreement).actors.add(actor)
+    return actor.events.clear
+
+
+def actor_added_to_an_event_of_a_challenge_against_it(agreement):
+    event = EventFactory(agreement=None, challenge=challenge_of(agreement))
+    actor = ActorFactory()
+    return lambda: actor.events.add(event)
+
+
 def event_of_a_challenge_against_it_added(agreement):
     challenge = challenge_of(agreement)
     return lambda: EventFactory(agreement=None, challenge=challenge)
@@ -223,6 +262,11 @@ def challenge_added_from_the_agreements_side(agreement):
 def challenge_no_longer_against_it(agreement):
     challenge = challenge_of(agreement)
     return lambda: challenge.agreements.remove(agreement)
+
+
+def challenges_cleared_from_the_agreements_side(agreement):
+    challenge_of(agreement)
+    return agreement.challenges.clear
 
 
 def challenge_party_added(agreement):
@@ -273,6 +317,7 @@ def confirmed_article_link_deleted(agreement):
         party_added,
         party_changed,
         party_deleted,
+        parties_deleted_through_a_queryset,
         position_added,
         position_changed,
         statement_added,
@@ -289,12 +334,17 @@ def confirmed_article_link_deleted(agreement):
         event_deleted,
         event_source_added,
         event_actor_added_from_the_actors_side,
+        event_sources_cleared,
+        events_cleared_from_the_articles_side,
+        events_cleared_from_the_actors_side,
+        actor_added_to_an_event_of_a_challenge_against_it,
         event_of_a_challenge_against_it_added,
         challenge_status_changed,
         challenge_deleted,
         challenge_filed_against_it,
         challenge_added_from_the_agreements_side,
         challenge_no_longer_against_it,
+        challenges_cleared_from_the_agreements_side,
         challenge_party_added,
         challenge_party_deleted,
         article_link_confirmed,
@@ -320,18 +370,57 @@ def test_agreement_is_changed_since_when(api_client, prepare):
     assert agreement.updated_at == CHANGED
 
 
-def test_a_party_moved_to_another_agreement_changes_both():
+@pytest.mark.parametrize("update_fields", [None, ["agreement"], ["agreement_id"]])
+def test_a_party_moved_to_another_agreement_changes_both(update_fields):
     with on(BUILT):
         old, new, unrelated = AgreementFactory.create_batch(3)
         party = PartyFactory(agreement=old)
 
     with on(CHANGED):
         party.agreement = new
-        party.save()
+        party.save(update_fields=update_fields)
 
     changed = set(Agreement.objects.filter(updated_at=CHANGED))
     assert changed == {old, new}
     assert unrelated not in changed
+
+
+def _reads_of_the_stored_agreement(captured) -> int:
+    return sum(
+        query["sql"].startswith("SELECT") and '"tracker_party"."agreement_id"' in query["sql"]
+        for query in captured.captured_queries
+    )
+
+
+def test_a_save_of_fields_that_cannot_move_a_row_reads_nothing_back():
+    with on(BUILT):
+        agreement = AgreementFactory()
+        party = PartyFactory(agreement=agreement)
+
+    with on(CHANGED), CaptureQueriesContext(connection) as captured:
+        party.role = Party.Role.OVERSIGHT
+        party.save(update_fields=["role"])
+
+    assert _reads_of_the_stored_agreement(captured) == 0
+    agreement.refresh_from_db()
+    assert agreement.updated_at == CHANGED
+
+
+def test_loading_a_fixture_of_stored_rows_changes_nothing_and_reads_nothing_back(tmp_path):
+    with on(BUILT):
+        agreement = AgreementFactory()
+        party = PartyFactory(agreement=agreement)
+        challenge = challenge_of(agreement)
+    fixture = tmp_path / "rows.json"
+    fixture.write_text(serializers.serialize("json", [agreement, party, challenge]))
+
+    with on(CHANGED), CaptureQueriesContext(connection) as captured:
+        call_command("loaddata", str(fixture), verbosity=0)
+
+    assert _reads_of_the_stored_agreement(captured) == 0
+    agreement.refresh_from_db()
+    challenge.refresh_from_db()
+    assert (agreement.updated_at, challenge.updated_at) == (BUILT, BUILT)
 
 
 def test_a_new_suggested_link_leaves_the_agreement_unchanged(api_client):
@@ -366,8 +455,9 @@ def test_the_timeline_of_a_challenged_agreement_changes_with_the_case_not_others
         lambda challenge: EventFactory(agreement=None, challenge=challenge),
         lambda challenge: ChallengePartyFactory(challenge=challenge),
         lambda challenge: AliasFactory(actor=None, challenge=challenge),
+        lambda challenge: challenge.agreements.add(AgreementFactory()),
     ],
-    ids=["event", "party", "alias"],
+    ids=["event", "party", "alias", "agreement"],
 )
 def test_challenge_changes_with_its_events_parties_and_aliases(change):
     with on(BUILT):
@@ -379,6 +469,30 @@ def test_challenge_changes_with_its_events_parties_and_aliases(change):
     challenge.refresh_from_db()
     other.refresh_from_db()
     assert (challenge.updated_at, other.updated_at) == (CHANGED, BUILT)
+
+
+def test_a_case_changes_when_an_agreement_it_challenges_is_deleted():
+    with on(BUILT):
+        agreement = AgreementFactory()
+        AliasFactory(actor=None, agreement=agreement)
+        challenge, other = challenge_of(agreement), LegalChallengeFactory()
+
+    with on(CHANGED):
+        agreement.delete()
+
+    assert stamps(challenge, other) == (CHANGED, BUILT)
+
+
+def test_clearing_the_events_of_an_actor_in_none_changes_nothing():
+    with on(BUILT):
+        agreement = AgreementFactory()
+        EventFactory(agreement=agreement)
+        actor = ActorFactory()
+
+    with on(CHANGED):
+        actor.events.clear()
+
+    assert stamps(agreement) == (BUILT,)
 
 
 def test_actor_changes_with_its_aliases():
@@ -405,28 +519,56 @@ def test_person_and_organisation_change_with_an_affiliation():
     assert stamps == {person.pk: CHANGED, organization.pk: CHANGED, other.pk: BUILT}
 
 
-def test_one_update_per_touched_model_per_write():
+@pytest.mark.parametrize("connected_again", [False, True], ids=["once", "connected-again"])
+def test_one_update_per_touched_model_per_write(connected_again):
+    """Also after the receivers are connected a second time, as a second AppConfig.ready()
+    would: their dispatch uids keep each one wired once."""
+    if connected_again:
+        signals.connect()
     with on(BUILT):
-        agreement = AgreementFactory()
-        challenge = challenge_of(agreement)
-        actor = ActorFactory()
+        agreement, paired, deleted = AgreementFactory.create_batch(3)
+        challenge, doomed = challenge_of(agreement), challenge_of(agreement)
+        challenge.agreements.add(deleted)
+        actor, topic, article = ActorFactory(), TopicFactory(), ArticleFactory()
+        event = EventFactory(agreement=agreement)
 
-    with CaptureQueriesContext(connection) as party_write:
-        Party.objects.create(agreement=agreement, actor=actor, role=Party.Role.SIGNATORY)
-    with CaptureQueriesContext(connection) as case_party_write:
-        ChallengeParty.objects.create(
+    writes = {
+        "party": lambda: Party.objects.create(
+            agreement=agreement, actor=actor, role=Party.Role.SIGNATORY
+        ),
+        "case party": lambda: ChallengeParty.objects.create(
             challenge=challenge, actor=actor, role=ChallengeParty.Role.PLAINTIFF
-        )
-
-    def updates(captured) -> list[str]:
-        return sorted(
-            query["sql"].split()[1].strip('"`')
+        ),
+        "topic": lambda: agreement.topics.add(topic),
+        "event source": lambda: event.sources.add(article),
+        "case saved": challenge.save,
+        "case paired": lambda: challenge.agreements.add(paired),
+        "case deleted": doomed.delete,
+        "agreement deleted": deleted.delete,
+    }
+    updates = {}
+    for name, write in writes.items():
+        with CaptureQueriesContext(connection) as captured:
+            write()
+        # The records' own tables: the search index keeps its documents with its own writes.
+        updates[name] = sorted(
+            table
             for query in captured.captured_queries
             if query["sql"].startswith("UPDATE")
+            and (table := query["sql"].split()[1].strip('"`')).startswith("tracker_")
         )
 
-    assert updates(party_write) == ["tracker_agreement"]
-    assert updates(case_party_write) == ["tracker_agreement", "tracker_legalchallenge"]
+    agreements, both = ["tracker_agreement"], ["tracker_agreement", "tracker_legalchallenge"]
+    assert updates == {
+        "party": agreements,
+        "case party": both,
+        "topic": agreements,
+        "event source": agreements,
+        "case saved": both,  # its own row, and the agreements it challenges
+        "case paired": both,
+        "case deleted": agreements,
+        "agreement deleted": ["tracker_legalchallenge"],
+    }
 
 
 def test_a_second_demo_load_changes_nothing_since():
@@ -462,6 +604,33 @@ def test_article_changed_since_when_its_link_is_confirmed(api_client):
         confirm_link(link=link, user=curator)
 
     assert articles_changed_since(api_client) == [link.article_id]
+
+
+def _confirm_by_service(link):
+    confirm_link(link=link, user=CuratorFactory())
+
+
+def _confirm_by_saving(link):
+    link.status = ArticleLink.Status.CONFIRMED
+    link.save()
+
+
+@pytest.mark.parametrize(
+    "decide", [_confirm_by_service, _confirm_by_saving], ids=["service", "save"]
+)
+@pytest.mark.parametrize(
+    "record_factory", [ActorFactory, LegalChallengeFactory], ids=["actor", "challenge"]
+)
+def test_a_confirmed_link_changes_its_article_and_the_record_it_names(record_factory, decide):
+    with on(BUILT):
+        record, other = record_factory.create_batch(2)
+        field = "actor" if record_factory is ActorFactory else "challenge"
+        link = ArticleLinkFactory(agreement=None, **{field: record})
+
+    with on(CHANGED):
+        decide(link)
+
+    assert stamps(record, other, link.article) == (CHANGED, BUILT, CHANGED)
 
 
 def test_article_changed_since_when_seen_under_another_url(api_client):

@@ -670,3 +670,68 @@ def test_agreement_index_lists_by_latest_event_then_title_and_quiet_ones_last(cl
     listed = [_position(html, a.title) for a in (newest_a, newest_b, older, quiet)]
 
     assert listed == sorted(listed)
+
+
+def _grow_challenge(challenge, n):
+    for _ in range(n):
+        plaintiff = ChallengePartyFactory(challenge=challenge)
+        counsel = ChallengePartyFactory(challenge=challenge, role=ChallengeParty.Role.COUNSEL)
+        counsel.represents.add(plaintiff.actor)
+        AliasFactory(actor=None, challenge=challenge)
+        challenge.agreements.add(AgreementFactory())
+        ArticleLinkFactory(agreement=None, challenge=challenge, status=ArticleLink.Status.CONFIRMED)
+
+
+def test_challenge_page_query_count_does_not_grow_with_the_record_or_its_court(client):
+    small = LegalChallengeFactory(court=None)
+    _grow_challenge(small, 2)
+    large = LegalChallengeFactory(court=ActorFactory(name="U.S. District Court for D.C."))
+    _grow_challenge(large, 20)
+
+    few, many = (_count_queries(client, case.get_absolute_url()) for case in (small, large))
+    assert few == many
+
+
+def test_challenge_page_lists_the_parties_of_a_role_in_their_sequence(client):
+    challenge = LegalChallengeFactory()
+    for sequence, name in [(2, "Second Plaintiff"), (1, "First Plaintiff")]:
+        ChallengePartyFactory(challenge=challenge, actor=ActorFactory(name=name), sequence=sequence)
+
+    html = client.get(challenge.get_absolute_url()).content.decode()
+
+    assert _position(html, "First Plaintiff") < _position(html, "Second Plaintiff")
+
+
+@pytest.mark.parametrize("page", ["case", "event"])
+def test_a_case_and_its_events_list_the_agreements_it_challenges_by_title(client, page):
+    challenge = LegalChallengeFactory()
+    for title in ("Zeta data deal", "Alpha data deal"):
+        challenge.agreements.add(AgreementFactory(title=title))
+    event = EventFactory(agreement=None, challenge=challenge, title="Complaint filed")
+
+    url = (challenge if page == "case" else event).get_absolute_url()
+    html = client.get(url).content.decode()
+
+    assert _position(html, "Alpha data deal") < _position(html, "Zeta data deal")
+
+
+def test_statement_page_reads_its_speaker_source_position_and_agreement_in_one_query(client):
+    statement = StatementFactory(
+        position=PositionFactory(agreement=AgreementFactory(), actor=ActorFactory()),
+        speaker=PersonFactory(),
+        source=ArticleFactory(),
+    )
+
+    assert _count_queries(client, statement.get_absolute_url()) == 1
+
+
+def test_actor_page_lists_under_speaking_for_others_only_what_it_said_for_others(client):
+    actor = ActorFactory(name="Public Citizen")
+    StatementFactory(position=PositionFactory(actor=actor), speaker=actor, text="Our own view.")
+    StatementFactory(position=PositionFactory(), speaker=actor, text="For the coalition.")
+
+    html = client.get(actor.get_absolute_url()).content.decode()
+    for_others = html[_position(html, "Speaking for others") :]
+
+    assert "For the coalition." in for_others
+    assert "Our own view." not in for_others
