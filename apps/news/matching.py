@@ -552,7 +552,8 @@ def _sentences(text: str) -> tuple[list[int], list[int]]:
 
 
 def _is_abbreviation(text: str, line_start: int, stop: int) -> bool:
-    token = text[text.rfind(" ", line_start, stop) + 1 : stop].lstrip("\"'“‘([")
+    # The last word before the stop, within its line (a line's first word has no space before it).
+    token = text[line_start:stop].rpartition(" ")[2].lstrip("\"'“‘([")
     return len(token) == 1 or "." in token or token.lower() in _ABBREVIATIONS
 
 

@@ -487,3 +487,24 @@ def test_an_all_capitals_title_matches_only_in_capitals():
     found = build_matcher().match("daca rules and the DACA memo; a deferred action renewal")
 
     assert [(m.target_id, m.start) for m in found] == [(daca.pk, 19), (renewal.pk, 32)]
+
+
+COUNTY = 5
+
+
+@pytest.mark.parametrize(
+    ("text", "suggests"),
+    [
+        # A line that opens with a title, after a heading with no full stop.
+        ("Jail contracts\nSt. Louis County and ICE met on Monday. They signed a deal.", True),
+    ],
+)
+def test_sentence_ends_as_a_reader_sees_them(text, suggests):
+    county = matcher(
+        parties=((MOU, IRS), (MOU, ICE), (MOU, COUNTY)),
+        extra=[(ACTOR, COUNTY, "St. Louis County", True)],
+    )
+
+    assert ((AGREEMENT, MOU) in suggested(suggest_links(title="", text=text, matcher=county))) is (
+        suggests
+    )
