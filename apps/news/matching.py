@@ -240,7 +240,6 @@ class AliasMatcher:
         aliases: Iterable[tuple[str, int, str, bool]],
         *,
         parties: Iterable[tuple[int, int]] = (),
-        stamp: tuple = (),
     ) -> "AliasMatcher":
         """A matcher from plain (target_kind, target_id, text, case_sensitive) tuples and
         (agreement_id, actor_id) party pairs: no database needed."""
@@ -249,7 +248,7 @@ class AliasMatcher:
             if target_kind not in TARGET_KINDS:
                 raise ValueError(f"Unknown target kind {target_kind!r}.")
             terms.append(_make_term(target_kind, target_id, text, case_sensitive))
-        return cls(terms, parties=parties, stamp=stamp)
+        return cls(terms, parties=parties)
 
     def match(self, text: str) -> list[Match]:
         """Every match of a record's term in `text`, in order of position."""
@@ -483,9 +482,8 @@ def suggest_links(
                 evidence[(AGREEMENT, agreement_id)].setdefault((name, hit.start, hit.end), weight)
 
     suggestions = []
+    # Every entry of `evidence` was made by adding a span to it, so none is empty.
     for (kind, target_id), spans in evidence.items():
-        if not spans:
-            continue
         ordered = sorted(spans, key=lambda span: (span[0] != "title", span[1], span[2]))
         surface = []
         for name, start, end in ordered:
