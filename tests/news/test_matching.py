@@ -18,6 +18,7 @@ from apps.news.matching import (
     get_matcher,
     suggest_links,
 )
+from apps.tracker.models import Alias
 from tests.factories import (
     ActorFactory,
     AgreementFactory,
@@ -676,3 +677,32 @@ def test_get_matcher_sees_a_change_to_any_record_it_reads(change, now_found):
     change(records)
 
     assert (kind, records[name].pk) in suggested(suggest_links(title="", text=text))
+
+
+def test_a_term_two_records_share_is_checked_for_each_record():
+    # The actor's name must match in capitals; the agreement's alias matches in any case.
+    shared = AliasMatcher.from_aliases([(ACTOR, 1, "CARE", True), (AGREEMENT, 2, "care", False)])
+
+    assert [(m.target_kind, m.target_id) for m in shared.match("Care workers")] == [(AGREEMENT, 2)]
+
+
+@pytest.mark.django_db
+def test_get_matcher_sees_aliases_loaded_in_bulk():
+    # bulk_create sends no signal, so only the aliases' own table shows the change.
+    actor = ActorFactory(name="Internal Revenue Service")
+    assert get_matcher().match("the IRS") == []
+
+    Alias.objects.bulk_create([Alias(actor=actor, text="IRS", case_sensitive=True)])
+
+    assert [m.term for m in get_matcher().match("the IRS")] == ["IRS"]
+
+
+@pytest.mark.django_db
+def test_get_matcher_forgets_a_deleted_record_that_was_not_the_latest_change():
+    deleted = ActorFactory(name="Office of Tax Policy")
+    ActorFactory(name="Internal Revenue Service")
+    assert len(get_matcher().match("the Office of Tax Policy")) == 1
+
+    deleted.delete()
+
+    assert get_matcher().match("the Office of Tax Policy") == []
