@@ -264,9 +264,11 @@ class AliasMatcher:
         return sorted(found.values(), key=lambda m: (m.start, m.end, m.target_kind, m.target_id))
 
     def _scan(self, text: str) -> list[_Hit]:
-        # Tokenising the lower-cased text in one C-level pass is most of the speed; the original
+        # Tokenising the case-folded text in one C-level pass is most of the speed; the original
         # words (for offsets and exact-case checks) are only read once something matched.
-        lowered = _WORD.findall(text.lower())
+        # Case folding, not lower(): lower() writes a Greek capital sigma as final or not by
+        # what follows, so "ΣΥΡΙΖΑΣ's" would not meet the key made from "ΣΥΡΙΖΑΣ" alone.
+        lowered = _WORD.findall(text.casefold())
         if not lowered:
             return []
         haystack = " " + " ".join(lowered) + " "
@@ -275,8 +277,8 @@ class AliasMatcher:
             return []
         words = list(_WORD.finditer(text))
         if len(words) != len(lowered):
-            # Lower-casing changed how some word splits (rare Unicode): lower word by word.
-            lowered = [word.group().lower() for word in words]
+            # Case folding changed how some word splits (rare Unicode): fold word by word.
+            lowered = [word.group().casefold() for word in words]
             haystack = " " + " ".join(lowered) + " "
             found = list(self._automaton.iter(haystack))
         hits = []
@@ -302,7 +304,7 @@ class AliasMatcher:
 
 
 def _key(words: tuple[str, ...]) -> str:
-    return " " + " ".join(word.lower() for word in words) + " "
+    return " " + " ".join(word.casefold() for word in words) + " "
 
 
 def _make_term(target_kind: str, target_id: int, text: str, case_sensitive: bool) -> _Term | None:

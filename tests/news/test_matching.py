@@ -706,3 +706,9 @@ def test_get_matcher_forgets_a_deleted_record_that_was_not_the_latest_change():
     deleted.delete()
 
     assert get_matcher().match("the Office of Tax Policy") == []
+
+
+def test_a_name_in_greek_capitals_matches_before_a_possessive():
+    greek = AliasMatcher.from_aliases([(ACTOR, 1, "ΣΥΡΙΖΑΣ", False)])
+
+    assert [m.term for m in greek.match("ΣΥΡΙΖΑΣ's leader and Συριζας")] == ["ΣΥΡΙΖΑΣ"] * 2
