@@ -712,3 +712,10 @@ def test_a_name_in_greek_capitals_matches_before_a_possessive():
     greek = AliasMatcher.from_aliases([(ACTOR, 1, "ΣΥΡΙΖΑΣ", False)])
 
     assert [m.term for m in greek.match("ΣΥΡΙΖΑΣ's leader and Συριζας")] == ["ΣΥΡΙΖΑΣ"] * 2
+
+
+def test_a_stray_mark_that_case_folding_makes_a_letter_does_not_shift_the_matches():
+    # U+0345 alone is no word; folded, it is the letter iota, one word more than the text has.
+    text = "ICE \u0345 ICE"
+
+    assert [(m.start, m.end) for m in matcher().match(text)] == [(0, 3), (6, 9)]
