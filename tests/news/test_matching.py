@@ -719,3 +719,18 @@ def test_a_stray_mark_that_case_folding_makes_a_letter_does_not_shift_the_matche
     text = "ICE \u0345 ICE"
 
     assert [(m.start, m.end) for m in matcher().match(text)] == [(0, 3), (6, 9)]
+
+
+def test_a_term_without_a_word_or_given_twice_adds_nothing():
+    terms = AliasMatcher.from_aliases(
+        [(ACTOR, 7, "—", False), (ACTOR, IRS, "IRS", True), (ACTOR, IRS, "IRS", True)]
+    )
+
+    assert terms.term_count == 1
+    assert [m.term for m in terms.match("the IRS signed a deal")] == ["IRS"]
+
+
+def test_instrument_abbreviations_count_only_in_capitals():
+    text = "The IRS and ICE staff visited the moa exhibit."
+
+    assert (AGREEMENT, MOU) not in suggested(suggest_links(title="", text=text, matcher=matcher()))
