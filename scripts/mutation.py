@@ -69,7 +69,7 @@ KILLED = {"killed", "timeout", "segfault"}
 MEASURED_SECONDS = {
     "apps/news/canonical.py": 334,
     "apps/news/near_duplicates.py": 1834,
-    "apps/news/text_clean.py": 308,
+    "apps/news/text_clean.py": 71,
     "apps/news/safe_fetch.py": 1536,
     "apps/news/matching.py": 1401,
     "apps/search/query.py": 308,
