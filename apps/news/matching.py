@@ -240,7 +240,6 @@ class AliasMatcher:
         aliases: Iterable[tuple[str, int, str, bool]],
         *,
         parties: Iterable[tuple[int, int]] = (),
-        stamp: tuple = (),
     ) -> "AliasMatcher":
         """A matcher from plain (target_kind, target_id, text, case_sensitive) tuples and
         (agreement_id, actor_id) party pairs: no database needed."""
@@ -249,7 +248,7 @@ class AliasMatcher:
             if target_kind not in TARGET_KINDS:
                 raise ValueError(f"Unknown target kind {target_kind!r}.")
             terms.append(_make_term(target_kind, target_id, text, case_sensitive))
-        return cls(terms, parties=parties, stamp=stamp)
+        return cls(terms, parties=parties)
 
     def match(self, text: str) -> list[Match]:
         """Every match of a record's term in `text`, in order of position."""
@@ -265,9 +264,11 @@ class AliasMatcher:
         return sorted(found.values(), key=lambda m: (m.start, m.end, m.target_kind, m.target_id))
 
     def _scan(self, text: str) -> list[_Hit]:
-        # Tokenising the lower-cased text in one C-level pass is most of the speed; the original
+        # Tokenising the case-folded text in one C-level pass is most of the speed; the original
         # words (for offsets and exact-case checks) are only read once something matched.
-        lowered = _WORD.findall(text.lower())
+        # Case folding, not lower(): lower() writes a Greek capital sigma as final or not by
+        # what follows, so "ΣΥΡΙΖΑΣ's" would not meet the key made from "ΣΥΡΙΖΑΣ" alone.
+        lowered = _WORD.findall(text.casefold())
         if not lowered:
             return []
         haystack = " " + " ".join(lowered) + " "
@@ -276,8 +277,8 @@ class AliasMatcher:
             return []
         words = list(_WORD.finditer(text))
         if len(words) != len(lowered):
-            # Lower-casing changed how some word splits (rare Unicode): lower word by word.
-            lowered = [word.group().lower() for word in words]
+            # Case folding changed how some word splits (rare Unicode): fold word by word.
+            lowered = [word.group().casefold() for word in words]
             haystack = " " + " ".join(lowered) + " "
             found = list(self._automaton.iter(haystack))
         hits = []
@@ -303,7 +304,7 @@ class AliasMatcher:
 
 
 def _key(words: tuple[str, ...]) -> str:
-    return " " + " ".join(word.lower() for word in words) + " "
+    return " " + " ".join(word.casefold() for word in words) + " "
 
 
 def _make_term(target_kind: str, target_id: int, text: str, case_sensitive: bool) -> _Term | None:
@@ -483,9 +484,8 @@ def suggest_links(
                 evidence[(AGREEMENT, agreement_id)].setdefault((name, hit.start, hit.end), weight)
 
     suggestions = []
+    # Every entry of `evidence` was made by adding a span to it, so none is empty.
     for (kind, target_id), spans in evidence.items():
-        if not spans:
-            continue
         ordered = sorted(spans, key=lambda span: (span[0] != "title", span[1], span[2]))
         surface = []
         for name, start, end in ordered:
@@ -552,7 +552,8 @@ def _sentences(text: str) -> tuple[list[int], list[int]]:
 
 
 def _is_abbreviation(text: str, line_start: int, stop: int) -> bool:
-    token = text[text.rfind(" ", line_start, stop) + 1 : stop].lstrip("\"'“‘([")
+    # The last word before the stop, within its line (a line's first word has no space before it).
+    token = text[line_start:stop].rpartition(" ")[2].lstrip("\"'“‘([")
     return len(token) == 1 or "." in token or token.lower() in _ABBREVIATIONS
 
 

@@ -34,8 +34,7 @@ _MAY_BE_DROPPED = re.compile(r"[^\x20-\x7e\n\t]")
 
 
 def _is_dropped_character(char: str) -> bool:
-    if char in "\n\t":
-        return False
+    # Only characters outside _MAY_BE_DROPPED's kept set get here: never a newline or a tab.
     category = unicodedata.category(char)
     # Cc: control characters; Cs: lone surrogates; Co: private use (icon fonts); Cn: unassigned.
     # Format characters (Cf) stay, except the BOM and the bidirectional overrides that can make

@@ -316,6 +316,8 @@ def test_site_name_is_taken_from_a_title_suffix_that_spells_the_host():
         ("  many   spaces\t\there \u00a0 ", "many spaces here"),
         ("one\r\n\r\n\r\n\r\ntwo\rthree", "one\n\ntwo\nthree"),
         ("cafe\u0301", "café"),
+        ("line one  \n  line two", "line one\nline two"),
+        ("", ""),
     ],
 )
 def test_sanitize_plain_text(raw, clean):
@@ -338,10 +340,19 @@ def test_sanitize_plain_text(raw, clean):
         # An unclosed element whose text browsers show does not eat the rest.
         ("<svg onload=alert(1)> summary", "summary"),
         ("<p>one</p><p>two<br>three</p>", "one\ntwo\nthree"),
+        ("<p>one\r\ntwo</p>", "one\ntwo"),
+        ("", ""),
     ],
 )
 def test_text_from_html(markup, text):
     assert text_from_html(markup) == text
+
+
+@pytest.mark.parametrize(
+    "element", ["script", "style", "template", "iframe", "object", "noscript", "textarea"]
+)
+def test_text_from_html_drops_what_an_element_that_is_not_prose_holds(element):
+    assert text_from_html(f"<p>Read this.</p><{element}>not prose</{element}>") == "Read this."
 
 
 def test_text_from_html_decodes_one_layer_of_entities_only():

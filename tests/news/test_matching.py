@@ -1,7 +1,10 @@
 """Alias matching and link suggestions: whole words, case rules, and THE RULE for agreements."""
 
+from types import SimpleNamespace
+
 import pytest
 
+from apps.news import matching
 from apps.news.matching import (
     ACTOR,
     AGREEMENT,
@@ -15,6 +18,7 @@ from apps.news.matching import (
     get_matcher,
     suggest_links,
 )
+from apps.tracker.models import Alias
 from tests.factories import (
     ActorFactory,
     AgreementFactory,
@@ -487,3 +491,246 @@ def test_an_all_capitals_title_matches_only_in_capitals():
     found = build_matcher().match("daca rules and the DACA memo; a deferred action renewal")
 
     assert [(m.target_id, m.start) for m in found] == [(daca.pk, 19), (renewal.pk, 32)]
+
+
+def test_an_agreement_needs_two_of_its_own_parties():
+    two_parties = matcher()
+
+    assert two_parties.agreements_with_parties({IRS}) == set()
+    assert two_parties.agreements_with_parties({IRS, DHS}) == set()
+    assert two_parties.agreements_with_parties({IRS, ICE}) == {MOU}
+
+
+def test_a_party_and_an_actor_that_is_not_one_do_not_suggest_the_agreement():
+    # ICE, the other party, is named too, but three sentences away from the deal.
+    text = "A deal between the IRS and DHS was criticised. Few noticed. Later ICE opened an office."
+
+    assert suggested(suggest_links(title="", text=text, matcher=matcher())) == {
+        (ACTOR, IRS),
+        (ACTOR, DHS),
+        (ACTOR, ICE),
+    }
+
+
+def test_parties_and_instrument_in_the_title_count_as_title_matches_at_half_weight():
+    suggestions = suggest_links(title="IRS and ICE sign a deal", text="", matcher=matcher())
+
+    scores = {(s.target_kind, s.target_id): s.score for s in suggestions}
+    assert scores[(AGREEMENT, MOU)] == 4.5  # three title matches, 3 each, halved
+
+
+def test_matched_terms_come_in_order_of_appearance_title_first():
+    caption = "Centro de Trabajadores Unidos v. Bessent"
+    extra = [(CHALLENGE, 20, caption, False), (CHALLENGE, 20, "Trabajadores Unidos", False)]
+    text = f"Immigration and Customs Enforcement agents came. In {caption}, a judge ruled."
+
+    terms = {
+        (s.target_kind, s.target_id): s.matched_terms
+        for s in suggest_links(title="Lawsuit: ICE raids", text=text, matcher=matcher(extra=extra))
+    }
+
+    assert terms[(ACTOR, ICE)] == ["ICE", "Immigration and Customs Enforcement"]
+    assert terms[(CHALLENGE, 20)] == [caption, "Trabajadores Unidos"]
+
+
+def test_equal_scores_list_agreements_then_challenges_then_actors():
+    records = AliasMatcher.from_aliases(
+        [
+            (ACTOR, 10, "Public Citizen", True),
+            (CHALLENGE, 20, "Centro v. Bessent", False),
+            (AGREEMENT, 30, "Taxpayer Data Memorandum", False),
+        ]
+    )
+    text = "Public Citizen cited Centro v. Bessent against the taxpayer data memorandum."
+
+    suggestions = suggest_links(title="", text=text, matcher=records)
+
+    assert [(s.target_kind, s.target_id, s.score) for s in suggestions] == [
+        (AGREEMENT, 30, 1.0),
+        (CHALLENGE, 20, 1.0),
+        (ACTOR, 10, 1.0),
+    ]
+
+
+COUNTY = 5
+
+
+@pytest.mark.parametrize(
+    ("text", "suggests"),
+    [
+        # A quotation mark before a title does not hide it.
+        ("The IRS and ICE met. \u201cSen. Smith called it a deal.\u201d", True),
+        # A dotted abbreviation does not end a sentence.
+        ("Officials of the IRS visited the U.S. Capitol with ICE staff. They signed a deal.", True),
+        # Two capitals are a word, not an initial: "XL." ends the sentence.
+        ("The IRS spoke at Super Bowl XL. Fans cheered. ICE signed a deal.", False),
+        # A line that opens with a title, after a heading with no full stop.
+        ("Jail contracts\nSt. Louis County and ICE met on Monday. They signed a deal.", True),
+        # A paragraph's sentences are counted within it, whatever came before.
+        ("ICE agreed.\nThey signed a deal. The IRS and ICE met.", True),
+    ],
+)
+def test_sentence_ends_as_a_reader_sees_them(text, suggests):
+    county = matcher(
+        parties=((MOU, IRS), (MOU, ICE), (MOU, COUNTY)),
+        extra=[(ACTOR, COUNTY, "St. Louis County", True)],
+    )
+
+    assert ((AGREEMENT, MOU) in suggested(suggest_links(title="", text=text, matcher=county))) is (
+        suggests
+    )
+
+
+def words(first, stop):
+    """Filler of five characters a word: "w000 w001 …"."""
+    return " ".join(f"w{n:03d}" for n in range(first, stop))
+
+
+LONG_LINK = "https://example.org/" + "a" * 60  # 80 characters without a space
+
+
+@pytest.mark.parametrize(
+    ("text", "snippet"),
+    [
+        # The match 80 characters in: the snippet starts with the text.
+        (words(0, 16) + " IRS " + words(16, 60), words(0, 16) + " IRS " + words(16, 39) + "…"),
+        # 81 characters in: the first word, cut, is left out.
+        (
+            "x" + words(0, 16) + " IRS " + words(16, 60),
+            "…" + words(1, 16) + " IRS " + words(16, 39) + "…",
+        ),
+        # No space to cut at before the match: cut inside the word.
+        (
+            LONG_LINK + "/IRS " + words(0, 60),
+            "…" + LONG_LINK[1:] + "/IRS " + words(0, 23) + "…",
+        ),
+        # No space to cut at after the match: cut at 200 characters.
+        ("The IRS/" + "c" * 300, "The IRS/" + "c" * 192 + "…"),
+        # A text of exactly 200 characters is shown whole.
+        ("IRS " + words(0, 39) + " x", "IRS " + words(0, 39) + " x"),
+    ],
+)
+def test_snippet_is_cut_at_spaces_around_the_first_match(text, snippet):
+    (suggestion,) = suggest_links(title="", text=text, matcher=matcher())
+
+    assert suggestion.snippet == snippet
+
+
+@pytest.mark.django_db
+def test_a_worker_checks_the_records_again_once_the_interval_is_over(settings, monkeypatch):
+    clock = SimpleNamespace(now=1000.0)
+    monkeypatch.setattr(matching, "time", SimpleNamespace(monotonic=lambda: clock.now))
+    settings.MATCHER_RECHECK_SECONDS = 5
+    actor = ActorFactory(name="Internal Revenue Service")
+    assert get_matcher().match("the IRS") == []
+    AliasFactory(actor=actor, text="IRS", case_sensitive=True)
+
+    clock.now = 1004.5
+    assert get_matcher().match("the IRS") == []
+
+    clock.now = 1005.0
+    assert [m.term for m in get_matcher().match("the IRS")] == ["IRS"]
+
+
+@pytest.mark.django_db
+def test_a_docket_number_matches_in_any_case():
+    case = LegalChallengeFactory(caption="Centro v. Bessent", docket_number="25-cv-0677")
+
+    found = build_matcher().match("Filed as No. 25-CV-0677 in March.")
+
+    assert [(m.target_id, m.term) for m in found] == [(case.pk, "25-cv-0677")]
+
+
+def _set(record, field, value):
+    setattr(record, field, value)
+    record.save()
+
+
+@pytest.mark.parametrize(
+    ("change", "now_found"),
+    [
+        (lambda r: _set(r["office"], "name", "Tax Agency"), (ACTOR, "office")),
+        (lambda r: _set(r["memo"], "title", "Tax Memo"), (AGREEMENT, "memo")),
+        (lambda r: _set(r["case"], "docket_number", "25-cv-0999"), (CHALLENGE, "case")),
+        (lambda r: PartyFactory(agreement=r["memo"], actor=r["ice"]), (AGREEMENT, "memo")),
+    ],
+    ids=["actor renamed", "agreement retitled", "docket changed", "party added"],
+)
+@pytest.mark.django_db
+def test_get_matcher_sees_a_change_to_any_record_it_reads(change, now_found):
+    irs = ActorFactory(name="Internal Revenue Service")
+    memo = AgreementFactory(title="Taxpayer Data Memorandum")
+    PartyFactory(agreement=memo, actor=irs)
+    records = {
+        "office": ActorFactory(name="Office of Tax Policy"),
+        "ice": ActorFactory(name="Immigration and Customs Enforcement"),
+        "memo": memo,
+        "case": LegalChallengeFactory(docket_number="25-cv-0677"),
+    }
+    text = (
+        "Tax Agency and Tax Memo in 25-cv-0999: a deal between the Internal Revenue Service "
+        "and Immigration and Customs Enforcement."
+    )
+    kind, name = now_found
+    assert (kind, records[name].pk) not in suggested(suggest_links(title="", text=text))
+
+    change(records)
+
+    assert (kind, records[name].pk) in suggested(suggest_links(title="", text=text))
+
+
+def test_a_term_two_records_share_is_checked_for_each_record():
+    # The actor's name must match in capitals; the agreement's alias matches in any case.
+    shared = AliasMatcher.from_aliases([(ACTOR, 1, "CARE", True), (AGREEMENT, 2, "care", False)])
+
+    assert [(m.target_kind, m.target_id) for m in shared.match("Care workers")] == [(AGREEMENT, 2)]
+
+
+@pytest.mark.django_db
+def test_get_matcher_sees_aliases_loaded_in_bulk():
+    # bulk_create sends no signal, so only the aliases' own table shows the change.
+    actor = ActorFactory(name="Internal Revenue Service")
+    assert get_matcher().match("the IRS") == []
+
+    Alias.objects.bulk_create([Alias(actor=actor, text="IRS", case_sensitive=True)])
+
+    assert [m.term for m in get_matcher().match("the IRS")] == ["IRS"]
+
+
+@pytest.mark.django_db
+def test_get_matcher_forgets_a_deleted_record_that_was_not_the_latest_change():
+    deleted = ActorFactory(name="Office of Tax Policy")
+    ActorFactory(name="Internal Revenue Service")
+    assert len(get_matcher().match("the Office of Tax Policy")) == 1
+
+    deleted.delete()
+
+    assert get_matcher().match("the Office of Tax Policy") == []
+
+
+def test_a_name_in_greek_capitals_matches_before_a_possessive():
+    greek = AliasMatcher.from_aliases([(ACTOR, 1, "ΣΥΡΙΖΑΣ", False)])
+
+    assert [m.term for m in greek.match("ΣΥΡΙΖΑΣ's leader and Συριζας")] == ["ΣΥΡΙΖΑΣ"] * 2
+
+
+def test_a_stray_mark_that_case_folding_makes_a_letter_does_not_shift_the_matches():
+    # U+0345 alone is no word; folded, it is the letter iota, one word more than the text has.
+    text = "ICE \u0345 ICE"
+
+    assert [(m.start, m.end) for m in matcher().match(text)] == [(0, 3), (6, 9)]
+
+
+def test_a_term_without_a_word_or_given_twice_adds_nothing():
+    terms = AliasMatcher.from_aliases(
+        [(ACTOR, 7, "—", False), (ACTOR, IRS, "IRS", True), (ACTOR, IRS, "IRS", True)]
+    )
+
+    assert terms.term_count == 1
+    assert [m.term for m in terms.match("the IRS signed a deal")] == ["IRS"]
+
+
+def test_instrument_abbreviations_count_only_in_capitals():
+    text = "The IRS and ICE staff visited the moa exhibit."
+
+    assert (AGREEMENT, MOU) not in suggested(suggest_links(title="", text=text, matcher=matcher()))

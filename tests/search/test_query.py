@@ -2,7 +2,13 @@
 
 import pytest
 
-from apps.search.query import MAX_QUERY_LENGTH, QueryError, fts5_expression, parse_query
+from apps.search.query import (
+    MAX_QUERY_LENGTH,
+    QueryError,
+    clean_query,
+    fts5_expression,
+    parse_query,
+)
 
 
 def test_words_phrases_or_and_minus_are_read_as_websearch_does():
@@ -54,3 +60,74 @@ def test_fts5_expression_quotes_every_word_so_none_is_an_operator():
     assert fts5_expression(parsed) == (
         '("NEAR" AND "AND" AND "data sharing") OR (("NOT") NOT ("x y"))'
     )
+
+
+def terms(parsed):
+    return [[(t.words, t.negated) for t in alt.terms] for alt in parsed.alternatives]
+
+
+@pytest.mark.parametrize(
+    ("query", "read_as"),
+    [
+        # Punctuation between words is skipped, not the end of the query.
+        ("ITIN -- filers", [[(("ITIN",), False), (("filers",), False)]]),
+        # A trailing or a leading OR has nothing on one side: it is dropped.
+        ("ITIN or", [[(("ITIN",), False)]]),
+        ("OR ITIN", [[(("ITIN",), False)]]),
+        ('-"data sharing" ITIN', [[(("data", "sharing"), True), (("ITIN",), False)]]),
+    ],
+)
+def test_what_a_query_is_read_as(query, read_as):
+    assert terms(parse_query(query)) == read_as
+
+
+def test_the_words_to_look_for_leave_out_the_excluded_ones():
+    parsed = parse_query('ITIN "data sharing" or taxpayer -lawsuit')
+
+    assert parsed.words == ["ITIN", "data", "sharing", "taxpayer"]
+
+
+def test_no_query_at_all_is_read_as_an_empty_one():
+    assert clean_query(None) == ""
+    with pytest.raises(QueryError, match="Type a word"):
+        parse_query(None)
+
+
+@pytest.mark.parametrize(
+    ("query", "sentence"),
+    [
+        ("  ", "Type a word to search for."),
+        ("!!! ---", "Type a word to search for: punctuation alone finds nothing."),
+        (
+            "-lawsuit",
+            "Say what to look for, not only what to leave out: -word excludes it from the "
+            "results of the other words.",
+        ),
+        ("x" * 501, "Shorten the search to 500 characters or fewer."),
+        (" ".join(["w"] * 33), "Use at most 32 words."),
+    ],
+)
+def test_a_refused_query_says_why_in_a_sentence(query, sentence):
+    with pytest.raises(QueryError) as refused:
+        parse_query(query)
+
+    assert str(refused.value) == sentence
+
+
+def test_five_hundred_characters_are_accepted_after_spaces_are_collapsed():
+    assert parse_query("x" * 500).text == "x" * 500
+    assert parse_query("x" * 498 + "   \x00 y").text == "x" * 498 + " y"
+
+
+def test_thirty_two_words_are_accepted_counting_the_words_of_phrases():
+    phrase = '"' + " ".join(["w"] * 20) + '"'
+
+    assert len(parse_query(phrase + " w" * 12).words) == 32
+    with pytest.raises(QueryError, match="at most 32"):
+        parse_query(phrase + " w" * 13)
+
+
+def test_fts5_expression_excludes_any_of_several_negated_terms():
+    parsed = parse_query('ITIN -lawsuit -"data sharing"')
+
+    assert fts5_expression(parsed) == '(("ITIN") NOT ("lawsuit" OR "data sharing"))'
