@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from apps.news.models import Article, ArticleLink
 from tests.api_errors import errors_by_parameter
+from tests.api_pages import cursor, walk
 from tests.factories import (
     ActorFactory,
     AgreementFactory,
@@ -265,15 +266,6 @@ def test_bad_filter_value_is_400_naming_the_parameter(api_client, parameter, val
 # --- Cursor pagination ------------------------------------------------------------------------
 
 
-def walk(api_client, url, direction):
-    pages = []
-    while url:
-        data = api_client.get(url).json()
-        pages.append([item["id"] for item in data["results"]])
-        url = data[direction]
-    return pages
-
-
 @pytest.fixture
 def timeline_of_articles():
     """Newest first: two articles at the same instant (ties broken by id), then older ones, then
@@ -419,13 +411,6 @@ def add_undated_articles(count):
     )
 
 
-def cursor(data):
-    import base64
-    import json
-
-    return base64.urlsafe_b64encode(json.dumps(data).encode()).decode()
-
-
 @pytest.mark.parametrize("value", ["0", "-1", "ten", "2.5", ""])
 def test_page_size_that_is_not_a_positive_whole_number_is_400(api_client, value):
     ArticleFactory()
@@ -492,8 +477,25 @@ def test_an_empty_page_reached_backwards_links_to_the_first_page(api_client):
         {"p": "yesterday", "i": 1, "r": 0},
         {"p": None, "i": "one", "r": 0},
         [None, 1, 0],
+        {"p": None, "i": 0, "r": 0},
+        {"p": None, "i": 2**63, "r": 0},
+        {"p": None, "i": 1, "r": 2},
+        {"p": 20250401, "i": 1, "r": 0},
+        {"p": "9999-12-31T12:00:00Z", "i": 1, "r": 0},
     ],
-    ids=["no-date", "no-id", "no-direction", "bad-date", "bad-id", "not-an-object"],
+    ids=[
+        "no-date",
+        "no-id",
+        "no-direction",
+        "bad-date",
+        "bad-id",
+        "not-an-object",
+        "id-zero",
+        "id-beyond-bigint",
+        "direction-two",
+        "date-a-number",
+        "date-at-the-calendars-end",
+    ],
 )
 def test_a_tampered_cursor_is_400_not_a_crash_or_a_guess(api_client, data):
     ArticleFactory()
@@ -508,3 +510,40 @@ def test_a_tampered_cursor_is_400_not_a_crash_or_a_guess(api_client, data):
 
 def ids_of(page):
     return [item["id"] for item in page["results"]]
+
+
+def test_an_empty_cursor_is_the_first_page(api_client, timeline_of_articles):
+    page = api_client.get(ARTICLES_URL, {"cursor": "", "page_size": 2}).json()
+
+    assert ids_of(page) == timeline_of_articles[:2]
+    assert page["previous"] is None
+
+
+@pytest.mark.parametrize(("pk", "undated_listed"), [(2**63 - 1, 2), (1, 0)])
+def test_a_cursors_id_is_read_from_one_to_the_largest_bigint(
+    api_client, timeline_of_articles, pk, undated_listed
+):
+    # Going forward from an undated id lists the undated articles below it, newest first.
+    page = api_client.get(ARTICLES_URL, {"cursor": cursor({"p": None, "i": pk, "r": 0})}).json()
+
+    assert ids_of(page) == timeline_of_articles[len(timeline_of_articles) - undated_listed :]
+
+
+def test_a_cursor_past_the_last_article_is_an_empty_page_without_links(
+    api_client, timeline_of_articles
+):
+    after_the_last = cursor({"p": None, "i": timeline_of_articles[-1], "r": 0})
+
+    page = api_client.get(ARTICLES_URL, {"cursor": after_the_last}).json()
+
+    assert page == {"next": None, "previous": None, "results": []}
+
+
+def test_a_page_of_dated_and_undated_articles_prefetches_once(api_client):
+    add_articles_with_related_rows(2)
+    dated_only = count_queries(api_client, ARTICLES_URL)
+    dated = list(Article.objects.values_list("pk", flat=True))
+    add_articles_with_related_rows(2)
+    Article.objects.exclude(pk__in=dated).update(published_at=None)
+
+    assert count_queries(api_client, ARTICLES_URL) == dated_only
