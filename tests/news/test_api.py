@@ -241,6 +241,61 @@ def test_date_bounds_are_inclusive_and_a_date_covers_its_whole_day(api_client):
     assert ids(api_client.get(ARTICLES_URL, exact)) == [april_1.pk, march_31.pk]
 
 
+def test_a_datetime_without_an_offset_is_read_in_the_sites_time_zone(api_client, settings):
+    settings.TIME_ZONE = "America/New_York"  # 08:00 there is 12:00 UTC in April
+    noon_utc = ArticleFactory(published_at=at(5, 12))
+    ArticleFactory(published_at=datetime.datetime(2025, 4, 5, 11, 59, tzinfo=datetime.UTC))
+
+    found = ids(api_client.get(ARTICLES_URL, {"published_after": "2025-04-05T08:00:00"}))
+
+    assert found == [noon_utc.pk]
+
+
+def test_a_date_that_does_not_parse_is_400_with_code_invalid_and_the_formats(api_client):
+    response = api_client.get(ARTICLES_URL, {"published_after": "2025-04-07 noon"})
+
+    assert response.status_code == 400
+    assert response.json()["errors"] == [
+        {
+            "code": "invalid",
+            "detail": "Enter an ISO 8601 date (2025-04-07) or datetime (2025-04-07T12:00:00Z).",
+            "attr": "published_after",
+        }
+    ]
+
+
+def test_the_calendars_last_day_as_upper_bound_lists_every_dated_article(api_client):
+    dated = [ArticleFactory(published_at=at(day)).pk for day in (2, 1)]
+    ArticleFactory(published_at=None)
+
+    assert ids(api_client.get(ARTICLES_URL, {"published_before": "9999-12-31"})) == dated
+
+
+OUTLETS = {
+    "Daily Record": "ledger-news.example",
+    "Morning Post": "post.example",
+    "The Ledger": "tl.example",
+}
+
+
+@pytest.mark.parametrize(
+    ("search", "found"),
+    [
+        ("ledger", ["Daily Record", "The Ledger"]),  # by domain, by name
+        ("  POST.example ", ["Morning Post"]),
+        ("  ", list(OUTLETS)),
+    ],
+)
+def test_outlets_are_searched_by_name_or_domain(api_client, search, found):
+    for name, domain in OUTLETS.items():
+        OutletFactory(name=name, domain=domain)
+
+    response = api_client.get(reverse("api:outlet-list"), {"search": search})
+
+    assert response.status_code == 200
+    assert [outlet["name"] for outlet in response.json()["results"]] == found
+
+
 @pytest.mark.parametrize(
     ("parameter", "value"),
     [
