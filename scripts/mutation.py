@@ -54,6 +54,7 @@ MODULES = {
     "apps/news/text_clean.py": ["tests/news/test_extract.py"],
     "apps/tracker/querysets.py": ["tests/tracker/test_views.py", "tests/tracker/test_api.py"],
     "apps/tracker/filtersets.py": [
+        "tests/test_api_resources.py",
         "tests/tracker/test_api.py",
         "tests/tracker/test_views.py",
         "tests/test_api_parameters.py",

@@ -222,3 +222,34 @@ def test_a_crash_under_api_answers_500_in_json(failing_routes, path):
     assert response["Content-Type"] == "application/json"
     assert response.json()["type"] == "server_error"
     assert "a bug" not in response.content.decode()
+
+
+STATEMENTS_URL = reverse("api:statement-list")
+
+
+@pytest.mark.parametrize(
+    ("url", "date", "status"),
+    [
+        (ARTICLES_URL, "0001-01-01T12:00:00Z", 400),
+        (ARTICLES_URL, "0001-01-02T00:00:00Z", 200),
+        (ARTICLES_URL, "9999-12-30T23:59:59Z", 200),
+        (ARTICLES_URL, "9999-12-31T00:00:00Z", 400),
+        (ARTICLES_URL, "2025-01-01T00:00:00+15:59", 200),
+        (ARTICLES_URL, "2025-01-01T00:00:00-15:59", 200),
+        (ARTICLES_URL, "2025-01-01T00:00:00+16:00", 400),
+        (STATEMENTS_URL, "0001-01-01", 400),
+        (STATEMENTS_URL, "0001-01-02", 200),
+        (STATEMENTS_URL, "9999-12-30", 200),
+        (STATEMENTS_URL, "9999-12-31", 400),
+    ],
+)
+def test_a_cursors_date_is_read_from_the_calendars_second_day_to_its_last_but_one(
+    api_client, records, url, date, status
+):
+    # A whole-day bound adds a day and converting to UTC may cross one, so the calendar's edges
+    # are refused; an offset is read up to the ±15:59 PostgreSQL takes.
+    response = api_client.get(url, {"cursor": cursor({"p": date, "i": 1, "r": 0})})
+
+    assert response.status_code == status, response.content
+    if status == 400:
+        assert list(errors_by_parameter(response)) == ["cursor"]
