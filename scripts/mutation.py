@@ -76,6 +76,7 @@ MEASURED_SECONDS = {
     "apps/news/safe_fetch.py": 1536,
     "apps/tracker/api/pagination.py": 887,
     "apps/news/filtersets.py": 489,
+    "apps/tracker/filtersets.py": 715,
 }
 
 
