@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from apps.news.models import Article, ArticleLink
 from tests.api_errors import errors_by_parameter
+from tests.api_pages import cursor, walk
 from tests.factories import (
     ActorFactory,
     AgreementFactory,
@@ -240,6 +241,61 @@ def test_date_bounds_are_inclusive_and_a_date_covers_its_whole_day(api_client):
     assert ids(api_client.get(ARTICLES_URL, exact)) == [april_1.pk, march_31.pk]
 
 
+def test_a_datetime_without_an_offset_is_read_in_the_sites_time_zone(api_client, settings):
+    settings.TIME_ZONE = "America/New_York"  # 08:00 there is 12:00 UTC in April
+    noon_utc = ArticleFactory(published_at=at(5, 12))
+    ArticleFactory(published_at=datetime.datetime(2025, 4, 5, 11, 59, tzinfo=datetime.UTC))
+
+    found = ids(api_client.get(ARTICLES_URL, {"published_after": "2025-04-05T08:00:00"}))
+
+    assert found == [noon_utc.pk]
+
+
+def test_a_date_that_does_not_parse_is_400_with_code_invalid_and_the_formats(api_client):
+    response = api_client.get(ARTICLES_URL, {"published_after": "2025-04-07 noon"})
+
+    assert response.status_code == 400
+    assert response.json()["errors"] == [
+        {
+            "code": "invalid",
+            "detail": "Enter an ISO 8601 date (2025-04-07) or datetime (2025-04-07T12:00:00Z).",
+            "attr": "published_after",
+        }
+    ]
+
+
+def test_the_calendars_last_day_as_upper_bound_lists_every_dated_article(api_client):
+    dated = [ArticleFactory(published_at=at(day)).pk for day in (2, 1)]
+    ArticleFactory(published_at=None)
+
+    assert ids(api_client.get(ARTICLES_URL, {"published_before": "9999-12-31"})) == dated
+
+
+OUTLETS = {
+    "Daily Record": "ledger-news.example",
+    "Morning Post": "post.example",
+    "The Ledger": "tl.example",
+}
+
+
+@pytest.mark.parametrize(
+    ("search", "found"),
+    [
+        ("ledger", ["Daily Record", "The Ledger"]),  # by domain, by name
+        ("  POST.example ", ["Morning Post"]),
+        ("  ", list(OUTLETS)),
+    ],
+)
+def test_outlets_are_searched_by_name_or_domain(api_client, search, found):
+    for name, domain in OUTLETS.items():
+        OutletFactory(name=name, domain=domain)
+
+    response = api_client.get(reverse("api:outlet-list"), {"search": search})
+
+    assert response.status_code == 200
+    assert [outlet["name"] for outlet in response.json()["results"]] == found
+
+
 @pytest.mark.parametrize(
     ("parameter", "value"),
     [
@@ -263,15 +319,6 @@ def test_bad_filter_value_is_400_naming_the_parameter(api_client, parameter, val
 
 
 # --- Cursor pagination ------------------------------------------------------------------------
-
-
-def walk(api_client, url, direction):
-    pages = []
-    while url:
-        data = api_client.get(url).json()
-        pages.append([item["id"] for item in data["results"]])
-        url = data[direction]
-    return pages
 
 
 @pytest.fixture
@@ -419,13 +466,6 @@ def add_undated_articles(count):
     )
 
 
-def cursor(data):
-    import base64
-    import json
-
-    return base64.urlsafe_b64encode(json.dumps(data).encode()).decode()
-
-
 @pytest.mark.parametrize("value", ["0", "-1", "ten", "2.5", ""])
 def test_page_size_that_is_not_a_positive_whole_number_is_400(api_client, value):
     ArticleFactory()
@@ -492,8 +532,25 @@ def test_an_empty_page_reached_backwards_links_to_the_first_page(api_client):
         {"p": "yesterday", "i": 1, "r": 0},
         {"p": None, "i": "one", "r": 0},
         [None, 1, 0],
+        {"p": None, "i": 0, "r": 0},
+        {"p": None, "i": 2**63, "r": 0},
+        {"p": None, "i": 1, "r": 2},
+        {"p": 20250401, "i": 1, "r": 0},
+        {"p": "9999-12-31T12:00:00Z", "i": 1, "r": 0},
     ],
-    ids=["no-date", "no-id", "no-direction", "bad-date", "bad-id", "not-an-object"],
+    ids=[
+        "no-date",
+        "no-id",
+        "no-direction",
+        "bad-date",
+        "bad-id",
+        "not-an-object",
+        "id-zero",
+        "id-beyond-bigint",
+        "direction-two",
+        "date-a-number",
+        "date-at-the-calendars-end",
+    ],
 )
 def test_a_tampered_cursor_is_400_not_a_crash_or_a_guess(api_client, data):
     ArticleFactory()
@@ -508,3 +565,40 @@ def test_a_tampered_cursor_is_400_not_a_crash_or_a_guess(api_client, data):
 
 def ids_of(page):
     return [item["id"] for item in page["results"]]
+
+
+def test_an_empty_cursor_is_the_first_page(api_client, timeline_of_articles):
+    page = api_client.get(ARTICLES_URL, {"cursor": "", "page_size": 2}).json()
+
+    assert ids_of(page) == timeline_of_articles[:2]
+    assert page["previous"] is None
+
+
+@pytest.mark.parametrize(("pk", "undated_listed"), [(2**63 - 1, 2), (1, 0)])
+def test_a_cursors_id_is_read_from_one_to_the_largest_bigint(
+    api_client, timeline_of_articles, pk, undated_listed
+):
+    # Going forward from an undated id lists the undated articles below it, newest first.
+    page = api_client.get(ARTICLES_URL, {"cursor": cursor({"p": None, "i": pk, "r": 0})}).json()
+
+    assert ids_of(page) == timeline_of_articles[len(timeline_of_articles) - undated_listed :]
+
+
+def test_a_cursor_past_the_last_article_is_an_empty_page_without_links(
+    api_client, timeline_of_articles
+):
+    after_the_last = cursor({"p": None, "i": timeline_of_articles[-1], "r": 0})
+
+    page = api_client.get(ARTICLES_URL, {"cursor": after_the_last}).json()
+
+    assert page == {"next": None, "previous": None, "results": []}
+
+
+def test_a_page_of_dated_and_undated_articles_prefetches_once(api_client):
+    add_articles_with_related_rows(2)
+    dated_only = count_queries(api_client, ARTICLES_URL)
+    dated = list(Article.objects.values_list("pk", flat=True))
+    add_articles_with_related_rows(2)
+    Article.objects.exclude(pk__in=dated).update(published_at=None)
+
+    assert count_queries(api_client, ARTICLES_URL) == dated_only
