@@ -4,11 +4,13 @@ import base64
 import datetime
 import json
 import socket
+import threading
 import time
 
 import pytest
 import time_machine
 from django.core import mail
+from django.db import connection, transaction
 from django.utils import timezone
 from standardwebhooks.webhooks import Webhook as ReferenceVerifier
 from werkzeug import Response
@@ -582,3 +584,45 @@ def test_a_sweep_reads_each_delivery_with_its_webhook_owner_and_change_in_one_qu
     # Savepoint, the delivery with what it posts, the attempt, the delivery saved, release.
     with django_assert_num_queries(5):
         webhooks.deliver_due(now=START, limit=1)
+
+
+def _held_while_sweeping(row, **sweep):
+    """deliver_due run while another session holds `row` as an UPDATE of it does (FOR NO KEY
+    UPDATE), released once the sweep is over or after 3 s."""
+    held, release = threading.Event(), threading.Event()
+
+    def hold():
+        try:
+            with transaction.atomic():
+                type(row).objects.select_for_update(no_key=True).get(pk=row.pk)
+                held.set()
+                release.wait(3)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    held.wait(5)
+    try:
+        return webhooks.deliver_due(**sweep)
+    finally:
+        release.set()
+        holder.join()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_sweep_skips_a_delivery_another_sweep_is_posting_instead_of_waiting(receiver):
+    first, second = _due_deliveries(receiver, 2)
+    posting = Delivery.objects.get(change__object_id=first)
+
+    assert _held_while_sweeping(posting, now=START) == 1
+    assert _posted_events(receiver) == [second]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_sweep_posts_to_a_webhook_its_owner_is_editing_meanwhile(receiver):
+    _due_deliveries(receiver, 2)
+
+    assert _held_while_sweeping(Webhook.objects.get(), now=START) == 2
