@@ -322,7 +322,8 @@ def test_an_answer_is_a_success_a_redirect_or_a_failure_by_its_status(
 
 
 def _event_sent_to_a_slow_receiver(receiver, seconds):
-    """One event posted to a receiver that answers 200 after `seconds`."""
+    """One event posted to a receiver that answers 200 after `seconds`. Returns once the receiver
+    has logged the request, so one the client gave up on cannot land in the next test's log."""
 
     def slow(request):
         time.sleep(seconds)
@@ -332,6 +333,9 @@ def _event_sent_to_a_slow_receiver(receiver, seconds):
     _webhook(receiver)
     EventFactory()
     services.send_alerts()
+    deadline = time.monotonic() + seconds + 5
+    while not receiver.log and time.monotonic() < deadline:
+        time.sleep(0.01)
 
 
 def test_an_attempt_logs_how_long_the_receiver_took(receiver):
