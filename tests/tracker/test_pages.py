@@ -256,6 +256,23 @@ def test_index_csv_is_the_current_filter_with_formulas_neutralised(client):
     assert titles == ['\'=HYPERLINK("https://evil.example")', "Plain"]
 
 
+@pytest.mark.parametrize(
+    ("url", "filename"),
+    [
+        ("/agreements/?format=csv", "agreements.csv"),
+        ("/actors/?format=csv", "actors.csv"),
+        ("/challenges/?format=csv", "challenges.csv"),
+        ("/topics/?format=csv", "topics.csv"),
+        ("/agreements/irs-ice-mou/timeline.csv", "irs-ice-mou-timeline.csv"),
+    ],
+)
+def test_each_csv_is_a_utf8_download_named_for_what_it_holds(client, record, url, filename):
+    response = client.get(url)
+
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"] == f'attachment; filename="{filename}"'
+
+
 @pytest.mark.parametrize("value", ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"])
 def test_csv_cells_that_a_spreadsheet_would_run_are_made_inert(value):
     assert neutralise(value) == "'" + value
@@ -424,6 +441,69 @@ def test_timeline_csv_lists_events_in_order_with_sources_and_permalinks(client, 
     assert rows[1]["sources"] == "https://news.example/a"
     assert rows[2]["legal_challenge"] == "Centro v. Bessent"
     assert rows[1]["permalink"] == f"http://testserver/events/{record['signed'].pk}/"
+
+
+def _timeline_rows(client):
+    response = client.get("/agreements/irs-ice-mou/timeline.csv")
+    return list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+
+
+def test_timeline_csv_row_gives_the_date_stored_and_as_known_and_the_kind_by_its_label(
+    client, record
+):
+    Event.objects.filter(pk=record["talks"].pk).update(description="=Officials met in March.")
+
+    talks = _timeline_rows(client)[0]
+
+    assert talks == {
+        "date": "2025-03-01",
+        "precision": "month",
+        "date_as_known": "March 2025",
+        "kind": "Reported",
+        "title": "Talks",
+        "description": "'=Officials met in March.",
+        "legal_challenge": "",
+        "sources": "",
+        "permalink": f"http://testserver/events/{record['talks'].pk}/",
+    }
+
+
+def test_timeline_csv_writes_a_kind_no_longer_offered_as_it_is_stored(client, record):
+    Event.objects.filter(pk=record["talks"].pk).update(kind="withdrawn")
+
+    assert _timeline_rows(client)[0]["kind"] == "withdrawn"
+
+
+def test_timeline_csv_lists_an_events_sources_by_publication_then_as_stored(client, record):
+    day = timezone.make_aware(datetime.datetime(2025, 4, 7, 12))
+    first = ArticleFactory(canonical_url="https://news.example/first", published_at=day)
+    earlier = ArticleFactory(
+        canonical_url="https://news.example/earlier", published_at=day - datetime.timedelta(hours=1)
+    )
+    third = ArticleFactory(canonical_url="https://news.example/third", published_at=day)
+    for article in (third, earlier, first):  # linked in another order than stored
+        record["signed"].sources.add(article)
+
+    signed = _timeline_rows(client)[1]
+
+    assert signed["sources"].split() == [
+        "https://news.example/earlier",
+        "https://news.example/first",
+        "https://news.example/third",
+    ]
+
+
+def test_timeline_csv_reads_sources_per_chunk_of_events_not_per_event(client, record):
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            _timeline_rows(client)
+        return len(captured)
+
+    before = queries()
+    for event in _timeline_of(12, agreement=record["agreement"]):
+        event.sources.add(ArticleFactory())
+
+    assert queries() == before
 
 
 def test_timeline_csv_read_in_chunks_keeps_each_events_sources_and_parent(
