@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from apps.tracker.demo import AGREEMENT_SLUG, CHALLENGE_SLUG, load_demo_data
-from apps.tracker.models import Actor, ChallengeParty, Event, LegalChallenge, Position
+from apps.tracker.models import Actor, ChallengeParty, Event, LegalChallenge, Party, Position
 from tests.api_errors import errors_by_parameter
 from tests.factories import (
     ActorFactory,
@@ -19,6 +19,7 @@ from tests.factories import (
     EventFactory,
     LegalChallengeFactory,
     OutletFactory,
+    PartyFactory,
     PersonFactory,
     PositionFactory,
     StatementFactory,
@@ -160,6 +161,39 @@ def test_challenge_filters_by_status_court_party_role_and_filing_date(api_client
     assert slugs(api_client.get(url, {"party": "ctu"})) == ["other-case", "pending-case"]
     assert slugs(api_client.get(url, {"party": "ctu", "role": "plaintiff"})) == ["pending-case"]
     assert slugs(api_client.get(url, {"filed_after": "2025-01-01"})) == ["pending-case"]
+    # A case the actor is no party to is left out (not every case has the party).
+    LegalChallengeFactory(slug="unrelated-case")
+    assert slugs(api_client.get(url, {"party": "ctu"})) == ["other-case", "pending-case"]
+
+
+def test_actors_and_cases_filtered_by_agreement_are_only_its_parties_and_its_cases(api_client):
+    mou, other = AgreementFactory(slug="mou"), AgreementFactory(slug="other")
+    ice = ActorFactory(slug="ice")
+    # Two roles in one agreement: listed once.
+    PartyFactory(agreement=mou, actor=ice, role=Party.Role.SIGNATORY)
+    PartyFactory(agreement=mou, actor=ice, role=Party.Role.OVERSIGHT)
+    PartyFactory(agreement=other, actor=ActorFactory(slug="irs"))
+    ActorFactory(slug="no-party")
+    challenging = LegalChallengeFactory(slug="against-mou")
+    challenging.agreements.add(mou)
+    LegalChallengeFactory(slug="against-other").agreements.add(other)
+    LegalChallengeFactory(slug="against-nothing")
+
+    assert slugs(api_client.get(reverse("api:actor-list"), {"agreement": "mou"})) == ["ice"]
+    challenges = reverse("api:challenge-list")
+    assert slugs(api_client.get(challenges, {"agreement": "mou"})) == ["against-mou"]
+    assert slugs(api_client.get(challenges, {"agreement": "other"})) == ["against-other"]
+
+
+def test_events_filtered_by_actor_are_only_those_it_is_involved_in(api_client):
+    ice, irs = ActorFactory(slug="ice"), ActorFactory(slug="irs")
+    both = EventFactory()
+    both.actors.set([ice, irs])
+    EventFactory().actors.set([irs])
+    EventFactory()
+
+    found = results(api_client.get(reverse("api:event-list"), {"actor": "ice"}))
+    assert [e["id"] for e in found] == [both.pk]
 
 
 def test_event_filters_by_kind_agreement_and_date_range(api_client):
