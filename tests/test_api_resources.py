@@ -196,6 +196,24 @@ def test_events_filtered_by_actor_are_only_those_it_is_involved_in(api_client):
     assert [e["id"] for e in found] == [both.pk]
 
 
+def test_topic_search_matches_the_name_or_the_description_in_any_case(api_client):
+    TopicFactory(slug="by-name", name="Immigration enforcement")
+    TopicFactory(slug="by-description", name="Borders", description="Who does IMMIGRATION work.")
+    TopicFactory(slug="neither", name="Taxes", description="Returns and audits.")
+    url = reverse("api:topic-list")
+
+    assert slugs(api_client.get(url, {"search": "immigration"})) == ["by-description", "by-name"]
+    assert slugs(api_client.get(url, {"search": "audits"})) == ["neither"]
+
+
+def test_position_search_matches_words_in_the_summary(api_client):
+    found = PositionFactory(summary="Calls the data sharing UNLAWFUL.")
+    PositionFactory(summary="Supports the agreement.")
+
+    positions = results(api_client.get(reverse("api:position-list"), {"search": "unlawful"}))
+    assert [p["id"] for p in positions] == [found.pk]
+
+
 def test_event_filters_by_kind_agreement_and_date_range(api_client):
     mou = AgreementFactory(slug="mou")
     signed = EventFactory(agreement=mou, kind="signed", date=datetime.date(2025, 4, 7))
