@@ -97,7 +97,7 @@ MEASURED_SECONDS = {
     "apps/search/query.py": 308,
     "apps/tracker/api/pagination.py": 887,
     "apps/news/filtersets.py": 489,
-    "apps/tracker/filtersets.py": 528,
+    "apps/tracker/filtersets.py": 386,
     "apps/tracker/exports.py": 683,
     "apps/alerts/webhooks.py": 742,
 }
