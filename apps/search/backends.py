@@ -426,8 +426,8 @@ class PostgresBackend:
         a close word for every query word (or, with every=False, a close word for any of
         them). NAME_CANDIDATES of each are found through the index of name words (a common
         name has thousands of holders, all equally near), then ordered by edit distance word
-        by word, so "Noam" puts Noem (one letter) before Noel (two), then by how much of the
-        name the query covers."""
+        by word (split as the vocabulary splits them), so "Noam" puts Noem (one letter) before
+        Noel (two), then by how much of the name the query covers."""
         nearest = [[w for w, d in words if d == words[0][1]] for words in close.values()]
         alternatives = [[w for w, _ in words] for words in close.values()]
         if every:
@@ -442,7 +442,6 @@ class PostgresBackend:
                 WHERE names <> '' AND to_tsvector('simple', names) @@ %s::tsquery
                   AND kind::text || '' = ANY(%s)
                 LIMIT {NAME_CANDIDATES})"""
-        words = [word.lower()[:100] for word in text.split()]
         sql = f"""
             WITH found AS (
                 SELECT DISTINCT id FROM ({" UNION ALL ".join([branch] * len(tiers))}) AS tiers
@@ -451,15 +450,14 @@ class PostgresBackend:
             FROM found JOIN {DOCUMENTS} d ON d.id = found.id
             ORDER BY (
                 SELECT sum((
-                    SELECT min(levenshtein(query_word, left(name_word, 100)))
-                    FROM regexp_split_to_table(lower(d.names), '[^[:alnum:]]+') name_word
-                    WHERE name_word <> ''
-                )) FROM unnest(%s::text[]) query_word
+                    SELECT min(levenshtein(left(query_word, 100), left(name_word, 100)))
+                    FROM unnest(tsvector_to_array(to_tsvector('simple', d.names))) name_word
+                )) FROM unnest(tsvector_to_array(to_tsvector('simple', %s))) query_word
             ), similarity DESC, d.id
             LIMIT %s
         """
         params = [value for tier in tiers for value in (tier, kinds)]
-        return sql, [*params, text, words, limit]
+        return sql, [*params, text, text, limit]
 
     @contextlib.contextmanager
     def bounded_work(self, *, restore: bool = True):

@@ -5,7 +5,7 @@ from django.db import connection
 
 from apps.news.models import Article
 from apps.search.backends import PostgresBackend, search_transaction
-from apps.search.models import SearchDocument
+from apps.search.models import NameWord, SearchDocument
 from apps.search.query import parse_query
 from apps.search.selectors import KINDS, documents, search
 from apps.search.services import rebuild_index
@@ -344,8 +344,6 @@ def test_a_word_too_far_from_every_name_finds_no_name(corpus):
 
 
 def test_a_name_written_since_is_found_by_its_typo_and_a_rebuild_forgets_old_words(corpus):
-    from apps.search.models import NameWord
-
     person = PersonFactory(name="Tulsi Gabbard", slug="tulsi-gabbard")
     assert "Tulsi Gabbard" in _names_found("Gabard")
     person.name = "Tulsi Quuxley"
