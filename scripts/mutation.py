@@ -47,6 +47,7 @@ MODULES = {
     ],
     "apps/news/filtersets.py": [
         "tests/news/test_api.py",
+        "tests/tracker/test_plain_search.py",
         "tests/news/test_views.py",
         "tests/test_api_parameters.py",
         "tests/test_api_errors.py",
@@ -62,6 +63,8 @@ MODULES = {
         "tests/news/test_curator_desk.py",
     ],
     "apps/tracker/filtersets.py": [
+        # Every list's plain ?search=, for a project without apps/search.
+        "tests/tracker/test_plain_search.py",
         "tests/test_api_resources.py",
         "tests/tracker/test_api.py",
         "tests/tracker/test_views.py",

@@ -13,9 +13,15 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from drf_spectacular.utils import extend_schema_field
 
-from apps.tracker.filtersets import SlugFilter, comparable_in_database, updated_since_filter
+from apps.tracker.filtersets import (
+    UPDATED_SINCE_FORMAT,
+    PlainSearch,
+    SlugFilter,
+    UpdatedSinceFilter,
+    comparable_in_database,
+)
 from apps.tracker.models import Actor, Agreement, LegalChallenge
-from apps.tracker.text_search import SearchFilter, icontains_any
+from apps.tracker.text_search import SearchFilter
 
 from .models import Article, ArticleLink, Feed, Outlet
 
@@ -121,13 +127,14 @@ class ArticleFilterSet(django_filters.FilterSet):
         help_text="ISO 8601 date or datetime; articles published at or before it (a date: "
         "up to the end of that day).",
     )
-    updated_since = updated_since_filter(
-        "articles that changed at or after it, including a link of theirs suggested, confirmed "
+    updated_since = UpdatedSinceFilter(
+        help_text=UPDATED_SINCE_FORMAT
+        + "articles that changed at or after it, including a link of theirs suggested, confirmed "
         "or rejected, or a new URL they were seen under."
     )
     search = SearchFilter(
         kind="article",
-        fallback=icontains_any("title"),
+        fallback=PlainSearch(("title",)),
         help_text=(
             'Full-text search of the title, summary, byline and text: words, "a phrase", OR, '
             "-word (the search box's syntax). Keeps the list's order."
@@ -172,7 +179,9 @@ class ArticleLinkFilterSet(django_filters.FilterSet):
     agreement = SlugFilter(queryset=Agreement.objects.all(), help_text="Slug of an agreement.")
     actor = SlugFilter(queryset=Actor.objects.all(), help_text="Slug of an actor.")
     challenge = SlugFilter(queryset=LegalChallenge.objects.all(), help_text="Slug of a case.")
-    updated_since = updated_since_filter("links suggested or decided at or after it.")
+    updated_since = UpdatedSinceFilter(
+        help_text=UPDATED_SINCE_FORMAT + "links suggested or decided at or after it."
+    )
 
     class Meta:
         model = ArticleLink
@@ -180,7 +189,9 @@ class ArticleLinkFilterSet(django_filters.FilterSet):
 
 
 class OutletFilterSet(django_filters.FilterSet):
-    updated_since = updated_since_filter("outlets whose record changed at or after it.")
+    updated_since = UpdatedSinceFilter(
+        help_text=UPDATED_SINCE_FORMAT + "outlets whose record changed at or after it."
+    )
     search = django_filters.CharFilter(
         method="filter_search", help_text="Words in the name or domain."
     )

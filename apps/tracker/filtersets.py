@@ -4,6 +4,7 @@ Every filter validates its value: an unknown status or slug, or a date that does
 error naming the parameter, never a silently unfiltered list.
 """
 
+import dataclasses
 import datetime
 
 import django_filters
@@ -78,20 +79,27 @@ class DateFilter(django_filters.DateFilter):
     field_class = CheckedDateField
 
 
-def updated_since_filter(what: str) -> DateTimeFilter:
-    return DateTimeFilter(
-        field_name="updated_at",
-        lookup_expr="gte",
-        help_text=f"ISO 8601 date or datetime (e.g. 2025-04-07T12:00:00Z); {what}",
-    )
+UPDATED_SINCE_FORMAT = "ISO 8601 date or datetime (e.g. 2025-04-07T12:00:00Z); "
+
+
+class UpdatedSinceFilter(DateTimeFilter):
+    """?updated_since=: the rows whose `updated_at` is at or after the value (the derived
+    `updated_at` that tracker.signals keeps, so "changed" includes what a record's page shows).
+    Its help text starts with UPDATED_SINCE_FORMAT and says what counts as a change."""
+
+    def filter(self, qs, value):
+        return qs if value is None else qs.filter(updated_at__gte=value)
 
 
 class SlugFilter(django_filters.ModelChoiceFilter):
     """A record named by its slug; an unknown slug is an error, not an empty list."""
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("to_field_name", "slug")
-        super().__init__(*args, **kwargs)
+        # Set on the declaration, where the schema reads it too. No mutation testing: this runs
+        # when the module is imported, before mutmut switches a mutant on (every slug filter's
+        # tests and tests/test_schema.py check it).
+        kwargs.setdefault("to_field_name", "slug")  # pragma: no mutate
+        super().__init__(*args, **kwargs)  # pragma: no mutate
 
 
 class TieBreakOrderingFilter(django_filters.OrderingFilter):
@@ -113,12 +121,33 @@ class TieBreakOrderingFilter(django_filters.OrderingFilter):
         return qs.order_by(*ordering, "-id" if last_descending else "id")
 
 
-def plain_agreement_search(queryset, value):
-    """?search= without the search app: the text in the title, the summary or an alias."""
-    alias_match = Alias.objects.filter(agreement=OuterRef("pk"), text__icontains=value)
-    return queryset.filter(
-        Q(title__icontains=value) | Q(summary__icontains=value) | Exists(alias_match)
-    )
+def _search(queryset, fields: tuple[str, ...], value: str, alias_of: str | None = None):
+    """Rows where any of `fields` (or an alias, for records that have them) contains the words.
+    A plain filter on purpose: apps/search supplies the full-text implementation."""
+    value = value.strip()
+    if not value:
+        return queryset
+    condition = Q()
+    for field in fields:
+        condition |= Q(**{f"{field}__icontains": value})
+    if alias_of:
+        condition |= Exists(
+            Alias.objects.filter(**{alias_of: OuterRef("pk")}, text__icontains=value)
+        )
+    return queryset.filter(condition)
+
+
+@dataclasses.dataclass(frozen=True)
+class PlainSearch:
+    """A list's ?search= for when no search app is installed (see text_search): the rows where
+    any of `fields`, or one of their aliases (`alias_of` names the alias's link to the record),
+    contains the text, case-insensitively."""
+
+    fields: tuple[str, ...]
+    alias_of: str | None = None
+
+    def __call__(self, queryset, value):
+        return _search(queryset, self.fields, value, alias_of=self.alias_of)
 
 
 class AgreementFilterSet(django_filters.FilterSet):
@@ -135,15 +164,16 @@ class AgreementFilterSet(django_filters.FilterSet):
         queryset=Actor.objects.all(),
         help_text="Slug of an actor that is a party to the agreement, in any role.",
     )
-    updated_since = updated_since_filter(
-        "agreements that changed at or after it: their own record, or anything their detail or "
+    updated_since = UpdatedSinceFilter(
+        help_text=UPDATED_SINCE_FORMAT
+        + "agreements that changed at or after it: their own record, or anything their detail or "
         "timeline shows (a party, position, statement, document, alias, topic, event, a legal "
         "challenge against them and its events and parties, or a curator's decision on an "
         "article link)."
     )
     search = SearchFilter(
         kind="agreement",
-        fallback=plain_agreement_search,
+        fallback=PlainSearch(("title", "summary"), alias_of="agreement"),
         help_text=(
             'Full-text search of the title, aliases and summary: words, "a phrase", OR, -word '
             "(the search box's syntax). Keeps the list's order."
@@ -164,27 +194,6 @@ class AgreementFilterSet(django_filters.FilterSet):
         return queryset.filter(Exists(Party.objects.filter(agreement=OuterRef("pk"), actor=value)))
 
 
-def _search(queryset, fields: tuple[str, ...], value: str, alias_of: str | None = None):
-    """Rows where any of `fields` (or an alias, for records that have them) contains the words.
-    A plain filter on purpose: apps/search supplies the full-text implementation."""
-    value = value.strip()
-    if not value:
-        return queryset
-    condition = Q()
-    for field in fields:
-        condition |= Q(**{f"{field}__icontains": value})
-    if alias_of:
-        condition |= Exists(
-            Alias.objects.filter(**{alias_of: OuterRef("pk")}, text__icontains=value)
-        )
-    return queryset.filter(condition)
-
-
-def plain_search(*fields: str, alias_of: str | None = None):
-    """A list's ?search= fallback for when no search app is installed (see text_search)."""
-    return lambda queryset, value: _search(queryset, fields, value, alias_of=alias_of)
-
-
 SEARCH_SYNTAX = "words, \"a phrase\", OR, -word (the search box's syntax). Keeps the list's order."
 
 
@@ -197,10 +206,12 @@ class ActorFilterSet(django_filters.FilterSet):
         queryset=Agreement.objects.all(),
         help_text="Slug of an agreement the actor is a party to.",
     )
-    updated_since = updated_since_filter("actors whose record changed at or after it.")
+    updated_since = UpdatedSinceFilter(
+        help_text=UPDATED_SINCE_FORMAT + "actors whose record changed at or after it."
+    )
     search = SearchFilter(
         kind="actor",
-        fallback=plain_search("name", "description", alias_of="actor"),
+        fallback=PlainSearch(("name", "description"), alias_of="actor"),
         help_text="Full-text search of the name, aliases and description: " + SEARCH_SYNTAX,
     )
     ordering = TieBreakOrderingFilter(
@@ -242,12 +253,13 @@ class LegalChallengeFilterSet(django_filters.FilterSet):
     filed_before = DateFilter(
         field_name="filed_on", lookup_expr="lte", help_text="Filed on or before."
     )
-    updated_since = updated_since_filter(
-        "cases that changed at or after it (their record, parties or events)."
+    updated_since = UpdatedSinceFilter(
+        help_text=UPDATED_SINCE_FORMAT
+        + "cases that changed at or after it (their record, parties or events)."
     )
     search = SearchFilter(
         kind="challenge",
-        fallback=plain_search("caption", "docket_number", "summary", alias_of="challenge"),
+        fallback=PlainSearch(("caption", "docket_number", "summary"), alias_of="challenge"),
         help_text="Full-text search of the caption, docket number, aliases and summary: "
         + SEARCH_SYNTAX,
     )
@@ -309,10 +321,12 @@ class EventFilterSet(django_filters.FilterSet):
     )
     date_after = DateFilter(field_name="date", lookup_expr="gte", help_text="On or after.")
     date_before = DateFilter(field_name="date", lookup_expr="lte", help_text="On or before.")
-    updated_since = updated_since_filter("events that changed at or after it.")
+    updated_since = UpdatedSinceFilter(
+        help_text=UPDATED_SINCE_FORMAT + "events that changed at or after it."
+    )
     search = SearchFilter(
         kind="event",
-        fallback=plain_search("title", "description"),
+        fallback=PlainSearch(("title", "description")),
         help_text="Full-text search of the title and description: " + SEARCH_SYNTAX,
     )
 
@@ -356,10 +370,12 @@ class StatementFilterSet(django_filters.FilterSet):
     said_before = DateFilter(
         field_name="said_on", lookup_expr="lte", help_text="Said on or before."
     )
-    updated_since = updated_since_filter("statements that changed at or after it.")
+    updated_since = UpdatedSinceFilter(
+        help_text=UPDATED_SINCE_FORMAT + "statements that changed at or after it."
+    )
     search = SearchFilter(
         kind="statement",
-        fallback=plain_search("text", "venue", "speaker_label"),
+        fallback=PlainSearch(("text", "venue", "speaker_label")),
         help_text="Full-text search of the text, the speaker and the venue: " + SEARCH_SYNTAX,
     )
 
@@ -382,7 +398,9 @@ class PositionFilterSet(django_filters.FilterSet):
     stance = django_filters.ChoiceFilter(choices=Position.Stance.choices)
     actor = SlugFilter(queryset=Actor.objects.all(), help_text="Slug of the stakeholder.")
     agreement = SlugFilter(queryset=Agreement.objects.all(), help_text="Slug of the agreement.")
-    updated_since = updated_since_filter("positions that changed at or after it.")
+    updated_since = UpdatedSinceFilter(
+        help_text=UPDATED_SINCE_FORMAT + "positions that changed at or after it."
+    )
     search = django_filters.CharFilter(method="filter_search", help_text="Words in the summary.")
     ordering = TieBreakOrderingFilter(
         fields=(("updated_at", "updated_at"),),
@@ -398,7 +416,9 @@ class PositionFilterSet(django_filters.FilterSet):
 
 
 class TopicFilterSet(django_filters.FilterSet):
-    updated_since = updated_since_filter("topics that changed at or after it.")
+    updated_since = UpdatedSinceFilter(
+        help_text=UPDATED_SINCE_FORMAT + "topics that changed at or after it."
+    )
     search = django_filters.CharFilter(
         method="filter_search", help_text="Words in the name or description."
     )

@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 import django_filters
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 _validate: Callable[[str], str] | None = None
 _filter: Callable[..., QuerySet] | None = None
@@ -53,15 +53,3 @@ class SearchFilter(django_filters.CharFilter):
         if _filter is None:
             return self.fallback(qs, value)
         return _filter(qs, kind=self.kind, text=value)
-
-
-def icontains_any(*fields: str) -> Callable[[QuerySet, str], QuerySet]:
-    """A fallback matching the whole text, case-insensitively, in any of these fields."""
-
-    def fallback(queryset: QuerySet, value: str) -> QuerySet:
-        condition = Q()
-        for name in fields:
-            condition |= Q(**{f"{name}__icontains": value})
-        return queryset.filter(condition)
-
-    return fallback
