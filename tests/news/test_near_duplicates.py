@@ -515,6 +515,13 @@ def test_the_fast_fingerprint_is_exactly_the_formula(words):
 def test_the_permutation_arithmetic_is_exact_at_the_edges_of_its_range():
     prime = (1 << 61) - 1
     values = [0, 1, 2**32 - 1, 2**32, 2**60 + 12345, prime - 1, prime]
+    # For every permutation, the values it sends to 0-7: the sum before the last reduction can
+    # then be p to p + 7 (it is exactly p for some), where only that last step makes it exact.
+    values += [
+        (r - b) * pow(a, -1, prime) % prime
+        for a, b in near_duplicates._PERMUTATIONS
+        for r in range(8)
+    ]
     permuted = near_duplicates._permuted(np.array(values, dtype=np.uint64))
     expected = [[(a * x + b) % prime for x in values] for a, b in near_duplicates._PERMUTATIONS]
     assert permuted.tolist() == expected
