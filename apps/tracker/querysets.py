@@ -120,6 +120,7 @@ class ActorQuerySet(models.QuerySet):
             self.select_related("parent")
             .annotate(
                 children_count=count_of(Actor.objects, "parent"),
+                affiliations_count=count_of(Affiliation.objects, "person"),
                 members_count=count_of(Affiliation.objects, "organization"),
                 parties_count=count_of(Party.objects, "actor"),
                 signatures_count=count_of(Party.objects, "signed_by"),

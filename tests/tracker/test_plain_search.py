@@ -58,7 +58,7 @@ def test_actors_by_name_description_or_their_own_alias(api_client):
     AliasFactory(actor=aliased, text="The Service")
     ActorFactory(slug="court", name="District Court", description="")
     agreement = AgreementFactory(title="Service agreement")
-    AliasFactory(actor=None, agreement=agreement, text="Service deal")
+    AliasFactory(actor=None, agreement=agreement, text="The Service deal")
 
     assert listed(api_client, "actor", "IMMIGRATION") == ["dhs", "ice"]
     assert listed(api_client, "actor", "the service") == ["irs"]
