@@ -24,6 +24,7 @@ from apps.tracker.models import (
     Event,
     LegalChallenge,
     Party,
+    Position,
 )
 from apps.tracker.querysets import POSITIONS_CAP, RELATED_CAP
 from tests.factories import (
@@ -69,6 +70,8 @@ def in_page_order(html, *texts):
     [
         ("children", ""),
         ("parties", ""),
+        ("signatures", ""),
+        ("positions", ""),
         ("affiliations", " roles"),
         ("members", " members"),
         ("challenge_roles", " roles in cases"),
@@ -78,18 +81,30 @@ def in_page_order(html, *texts):
 def test_an_actor_page_past_the_cap_says_how_many_in_all(client, relation, noun):
     kind = Actor.Kind.PERSON if relation == "affiliations" else Actor.Kind.COURT
     actor = ActorFactory(kind=kind)
-    count = RELATED_CAP + 1
+    cap = POSITIONS_CAP if relation == "positions" else RELATED_CAP
+    count = cap + 1
     others = Actor.objects.bulk_create(
         Actor(kind=Actor.Kind.AGENCY, name=f"Office {i:03}", slug=f"office-{i}")
         for i in range(count)
     )
     if relation == "children":
         Actor.objects.filter(pk__in=[o.pk for o in others]).update(parent=actor)
-    elif relation == "parties":
+    elif relation in ("parties", "signatures", "positions"):
         agreements = Agreement.objects.bulk_create(
             Agreement(title=f"Agreement {i:03}", slug=f"agreement-{i}") for i in range(count)
         )
-        Party.objects.bulk_create(Party(agreement=a, actor=actor) for a in agreements)
+        if relation == "parties":
+            Party.objects.bulk_create(Party(agreement=a, actor=actor) for a in agreements)
+        elif relation == "signatures":
+            Party.objects.bulk_create(
+                Party(agreement=a, actor=other, signed_by=actor)
+                for a, other in zip(agreements, others, strict=True)
+            )
+        else:
+            Position.objects.bulk_create(
+                Position(agreement=a, actor=actor, stance=Position.Stance.OPPOSES)
+                for a in agreements
+            )
     elif relation in ("affiliations", "members"):
         Affiliation.objects.bulk_create(
             Affiliation(person=actor, organization=other, role="Adviser")
@@ -111,7 +126,7 @@ def test_an_actor_page_past_the_cap_says_how_many_in_all(client, relation, noun)
 
     html = client.get(actor.get_absolute_url()).content.decode()
 
-    assert f"Showing {RELATED_CAP} of {count}{noun}." in html
+    assert f"Showing {cap} of {count}{noun}." in html
 
 
 def test_speaking_for_others_counts_only_statements_for_others(client):
@@ -234,7 +249,8 @@ def test_a_case_in_the_api_lists_its_agreements_by_title_and_parties_by_role(api
     case = LegalChallengeFactory()
     zeta = AgreementFactory(title="Zeta accord")
     alphas = made_in_reverse_id_order(AgreementFactory, {}, {}, title="Alpha accord")
-    case.agreements.add(zeta, *alphas)
+    for agreement in (zeta, *reversed(alphas)):  # linked one by one against id order
+        case.agreements.add(agreement)
     # By role (its stored value, so defendant before plaintiff), then sequence, then id.
     second = ChallengePartyFactory(challenge=case, role=ChallengeParty.Role.PLAINTIFF, sequence=2)
     first, first_too = made_in_reverse_id_order(
@@ -357,14 +373,13 @@ def test_agreement_lists_break_ties_by_id(client, api_client):
 
 def test_what_an_actor_said_for_others_on_one_day_comes_newest_id_first(client):
     actor = ActorFactory()
-    said = made_in_reverse_id_order(
-        StatementFactory,
-        {"text": "First of the day."},
-        {"text": "Second of the day."},
-        position=PositionFactory(),
-        speaker=actor,
-        said_on=datetime.date(2025, 5, 1),
-    )
+    # Stored in id order: only the explicit newest-id-first tie-break reverses them.
+    position = PositionFactory()
+    day = datetime.date(2025, 5, 1)
+    said = [
+        StatementFactory(position=position, speaker=actor, said_on=day, text=text)
+        for text in ("First of the day.", "Second of the day.")
+    ]
 
     html = client.get(actor.get_absolute_url()).content.decode()
 
@@ -404,3 +419,36 @@ def test_counsel_on_a_case_page_lists_its_clients_by_name_then_id(client):
     html = client.get(case.get_absolute_url()).content.decode()
 
     assert in_page_order(html, *(c.get_absolute_url() + '"' for c in clients))
+
+
+def test_an_actors_roles_signatures_positions_and_cases_break_ties_by_sequence_then_id(client):
+    actor = ActorFactory(kind=Actor.Kind.ORGANIZATION)
+    # Two roles in one agreement: by sequence, whatever the ids say.
+    agreement = AgreementFactory(title="Same accord")
+    later = PartyFactory(actor=actor, agreement=agreement, role=Party.Role.PROVIDING, sequence=2)
+    sooner = PartyFactory(actor=actor, agreement=agreement, role=Party.Role.OVERSIGHT, sequence=1)
+    signed = made_in_reverse_id_order(
+        PartyFactory,
+        {"agreement": AgreementFactory(title="Signed accord")},
+        {"agreement": AgreementFactory(title="Signed accord")},
+        signed_by=actor,
+    )
+    positions = made_in_reverse_id_order(
+        PositionFactory,
+        {"agreement": AgreementFactory(title="Position accord")},
+        {"agreement": AgreementFactory(title="Position accord")},
+        actor=actor,
+    )
+    roles = made_in_reverse_id_order(
+        ChallengePartyFactory,
+        {"challenge": LegalChallengeFactory(caption="Same v. US")},
+        {"challenge": LegalChallengeFactory(caption="Same v. US")},
+        actor=actor,
+    )
+
+    shown = client.get(actor.get_absolute_url()).context["actor"]
+
+    assert [p.pk for p in shown.parties.all()] == [sooner.pk, later.pk]
+    assert [p.pk for p in shown.signatures.all()] == [p.pk for p in signed]
+    assert [p.pk for p in shown.positions.all()] == [p.pk for p in positions]
+    assert [r.pk for r in shown.challenge_roles.all()] == [r.pk for r in roles]
