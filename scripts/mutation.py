@@ -98,6 +98,7 @@ MEASURED_SECONDS = {
     "apps/news/text_clean.py": 71,
     "apps/news/safe_fetch.py": 1536,
     "apps/tracker/signals.py": 1321,
+    "apps/tracker/querysets.py": 1505,
     "apps/news/matching.py": 1401,
     "apps/search/query.py": 308,
     "apps/tracker/api/pagination.py": 887,
