@@ -193,12 +193,12 @@ def test_an_actor_page_breaks_ties_by_id(client):
         filed_on=datetime.date(2025, 1, 1),
     )
 
-    html = client.get(actor.get_absolute_url()).content.decode()
+    response = client.get(actor.get_absolute_url())
+    html = response.content.decode()
 
     assert in_page_order(html, *(child.get_absolute_url() for child in children))
     assert in_page_order(html, *(case.get_absolute_url() + '"' for case in cases))
-    page = client.get(actor.get_absolute_url())
-    assert [p.pk for p in page.context["actor"].parties.all()] == [p.pk for p in parties]
+    assert [p.pk for p in response.context["actor"].parties.all()] == [p.pk for p in parties]
 
 
 def ids(response):
