@@ -48,12 +48,19 @@ def test_a_worker_missing_from_some_samples_is_reported_as_restarted():
 
 
 def test_worker_pids_are_the_children_of_the_master_with_their_memory():
-    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    child = subprocess.Popen(
+        [sys.executable, "-c", "import time; print('up', flush=True); time.sleep(30)"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
+        # Read its memory once the interpreter runs: just after the fork it is a bare process.
+        assert child.stdout.readline() == "up\n"
         assert child.pid in worker_pids(os.getpid())
         assert rss_mb(child.pid) > 1
     finally:
         child.kill()
         child.wait()
+        child.stdout.close()
     assert child.pid not in worker_pids(os.getpid())
     assert rss_mb(child.pid) is None
