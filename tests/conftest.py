@@ -113,6 +113,23 @@ def response_cache_off(settings):
     settings.RESPONSE_CACHE_SECONDS = 0
 
 
+@pytest.fixture
+def empty_cache():
+    """This test process's cache entries removed, and only those. With Redis every xdist worker
+    shares one database, and `cache.clear()` is FLUSHDB: it would empty another worker's cache
+    (and the Celery broker's queue) in the middle of that worker's test."""
+    from django.core.cache import cache
+
+    if not os.environ.get("REDIS_URL"):
+        cache.clear()  # local memory: this process's own
+        return cache
+    client = cache._cache.get_client(write=True)
+    keys = list(client.scan_iter(match=f"{cache.key_prefix}:*", count=1000))
+    if keys:
+        client.delete(*keys)
+    return cache
+
+
 def pytest_configure(config):
     """Hash the test users' passwords with a fast hasher. The production hasher (PBKDF2, a
     million rounds) costs about a second per user on this machine, and the suite makes hundreds;
@@ -120,3 +137,8 @@ def pytest_configure(config):
     from django.conf import settings
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    if os.environ.get("REDIS_URL"):
+        # Each xdist worker keeps its own keys in the shared Redis (the response cache's record
+        # version among them): another worker's write or cleared cache must not reach this one's.
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+        settings.CACHES["default"]["KEY_PREFIX"] = f"test-{worker}"

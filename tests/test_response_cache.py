@@ -4,7 +4,6 @@ published record — whichever way it reaches the database — makes the next an
 import io
 
 import pytest
-from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection, transaction
 
@@ -18,9 +17,8 @@ DETAIL = "/api/v1/agreements/mou/"
 
 
 @pytest.fixture(autouse=True)
-def response_cache_on(settings, response_cache_off):
+def response_cache_on(settings, response_cache_off, empty_cache):
     settings.RESPONSE_CACHE_SECONDS = 300
-    cache.clear()
 
 
 @pytest.fixture

@@ -127,11 +127,8 @@ def test_the_list_reads_no_database(published, api_client, django_assert_num_que
         assert api_client.get(file_url("events.csv")).status_code == 200
 
 
-def test_a_new_dump_replaces_a_cached_list(published, client, settings, dump_dir):
-    from django.core.cache import cache
-
+def test_a_new_dump_replaces_a_cached_list(published, client, settings, dump_dir, empty_cache):
     settings.RESPONSE_CACHE_SECONDS = 300
-    cache.clear()
     first = client.get(LIST_URL).json()["created_at"]
     assert client.get(LIST_URL).json()["created_at"] == first  # from the cache
 
