@@ -9,7 +9,7 @@ import contextlib
 import datetime
 import functools
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import SearchQuery
@@ -64,11 +64,8 @@ HEADLINE_SOURCE_CHARS = 20_000
 # A list narrowed by ?search= reads the matches first when there are at most this many.
 FEW_MATCHES = 5_000
 START, STOP = "\x01", "\x02"  # snippet highlight markers, escaped and replaced on the way out
-# A kind whose matches probably outnumber this is read in date windows (see candidates_sql).
+# A kind whose matches outnumber this is read in date windows (see PostgresBackend.search_sql).
 WINDOWED_AFTER = 3_000
-# The share of the documents' pages the estimate reads (a percentage, for TABLESAMPLE), and its
-# fixed seed: the same query takes the same path every time.
-ESTIMATE_SAMPLE_PERCENT = 0.1
 # Date windows, newest first, in days before today; then everything older, then undated.
 WINDOW_DAYS = (31, 92, 365, 1096)
 
@@ -94,6 +91,26 @@ class Candidate:
 class NameMatch:
     document_id: int
     similarity: float
+
+
+@dataclass(frozen=True)
+class NameQuery:
+    """Names close to `text` are wanted: at most `limit`, of these kinds."""
+
+    text: str
+    kinds: tuple[str, ...]
+    limit: int
+
+
+@dataclass
+class Found:
+    """What a backend's find() gives: the candidates (see search_sql), the name matches best
+    first, the documents of both by id, and the snippets of the rows on the pages."""
+
+    candidates: list[Candidate] = field(default_factory=list)
+    names: list[NameMatch] = field(default_factory=list)
+    documents: dict[int, SearchDocument] = field(default_factory=dict)
+    snippets: dict[int, str] = field(default_factory=dict)
 
 
 def _weighted_vector(a: str, b: str, c: str, d: str) -> str:
@@ -205,7 +222,7 @@ class PostgresBackend:
             )
         )
 
-    def candidates(
+    def find(
         self,
         *,
         parsed: ParsedQuery,
@@ -213,22 +230,273 @@ class PostgresBackend:
         cap: int,
         pages: dict,
         newest: datetime.date | None = None,
-    ) -> list[Candidate]:
-        """Each kind's newest `cap` matches, ranked; the rows of the requested pages plus the
-        first of every kind (which carries its count). `pages` maps kind to (offset, limit);
-        `newest` is the last date the branches allow, if they end before today."""
-        windowed = self.kinds_with_many_matches(parsed, kinds=list(branches))
-        sql, params = self.candidates_sql(
-            parsed=parsed,
-            branches=branches,
-            cap=cap,
-            pages=pages,
-            windowed=windowed,
-            newest=newest,
+        names: NameQuery | None = None,
+    ) -> Found:
+        """The whole search in one statement (see search_sql): the candidates of each kind,
+        the rows and snippets of the page, the names close to the query."""
+        sql, params = self.search_sql(
+            parsed=parsed, branches=branches, cap=cap, pages=pages, newest=newest, names=names
         )
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
-            return [Candidate(*row) for row in cursor.fetchall()]
+            rows = cursor.fetchall()
+        found = Found()
+        named = []
+        for role, pk, kind, object_id, title, url, date, score, count, place, snippet in rows:
+            found.documents[pk] = SearchDocument(
+                id=pk, kind=kind, object_id=object_id, title=title, url=url, date=date
+            )
+            if role == "hit":
+                found.candidates.append(Candidate(pk, kind, score, count, place))
+                if snippet is not None:
+                    found.snippets[pk] = snippet
+            else:
+                named.append((place, NameMatch(pk, score)))
+        found.names = [match for _, match in sorted(named, key=lambda pair: pair[0])]
+        return found
+
+    def search_sql(
+        self, *, parsed, branches, cap, pages, newest=None, names: NameQuery | None = None
+    ) -> tuple[str, list]:
+        """One statement, so a search costs one round trip and one plan, not nine:
+
+        - `many`: for each kind, whether the query matches more than WINDOWED_AFTER of its
+          documents, counted through the kind's index and stopped there. It picks how the
+          kind's newest matches are read (see _windowed_sql); the other way is never run
+          (a one-time filter on the counted answer).
+        - `candidates` … `picked`: each kind's newest `cap` matches, ranked; the rows of the
+          requested pages plus the first of every kind (which carries its count). `pages`
+          maps kind to (offset, limit); `newest` is the last date the branches allow.
+        - the names close to the query (_names_sql), when `names` asks for them;
+        - snippets, cut for the rows of the pages only: ts_headline reads the source text.
+
+        Each answer row: role ('hit' or 'name'), the document's id, kind, object_id, title,
+        url and date, then rank, count and position for a hit (similarity, 0 and place for
+        a name), and a hit's snippet."""
+        text = parsed.text
+        matches = f"vector @@ websearch_to_tsquery('{CONFIG}', %s)"
+        counted, parts, params, count_params = [], [], [], []
+        for kind, branch in branches.items():
+            where, where_params = _where(branch)
+            counted.append(
+                f"""(SELECT count(*) > {WINDOWED_AFTER} FROM (
+                        SELECT 1 FROM {DOCUMENTS} WHERE kind = %s AND {matches}
+                        LIMIT {WINDOWED_AFTER + 1}) AS counted) AS {kind}"""
+            )
+            count_params.extend([kind, text])
+            newest_first = f"ORDER BY date DESC NULLS LAST, id DESC LIMIT {int(cap)}"
+            plain = f"""(SELECT id FROM {DOCUMENTS}
+                WHERE ({where}) AND {matches} AND NOT (SELECT {kind} FROM many)
+                {newest_first})"""
+            windows, window_params = self._windowed_sql(where, matches, newest_first, newest)
+            parts.append(plain)
+            parts.append(
+                f"""(SELECT id FROM ({windows}) AS windows
+                    WHERE (SELECT {kind} FROM many) LIMIT {int(cap)})"""
+            )
+            params.extend([*where_params, text])
+            for window_param in window_params:
+                params.extend([*where_params, text, *window_param])
+        if not parts:
+            parts, counted = [f"(SELECT id FROM {DOCUMENTS} WHERE false)"], ["true AS nothing"]
+        wanted = " OR ".join(["(kind = %s AND position > %s AND position <= %s)"] * len(pages))
+        page_params = [
+            value
+            for kind, (offset, limit) in pages.items()
+            for value in (kind, offset, offset + limit)
+        ]
+        wanted = wanted or "false"
+        names_sql, names_params, named_rows = "", [], ""
+        if names:
+            names_sql, names_params = self._names_sql(names)
+            named_rows = f"""UNION ALL
+                SELECT 'name', d.id, d.kind, d.object_id, d.title, d.url, d.date,
+                       n.similarity, 0, n.place, NULL
+                FROM named n JOIN {DOCUMENTS} d ON d.id = n.id"""
+        sql = f"""
+            WITH many AS MATERIALIZED (SELECT {", ".join(counted)}),
+            candidates AS MATERIALIZED ({" UNION ALL ".join(parts)}),
+            ranked AS (
+                SELECT d.id, d.kind, d.date,
+                       ts_rank_cd(d.vector, websearch_to_tsquery('{CONFIG}', %s), 32) AS rank,
+                       count(*) OVER (PARTITION BY d.kind) AS found
+                FROM candidates c JOIN {DOCUMENTS} d ON d.id = c.id
+            ),
+            numbered AS (
+                SELECT id, kind, rank, found, row_number() OVER (
+                    PARTITION BY kind ORDER BY rank DESC, date DESC NULLS LAST, id DESC
+                ) AS position
+                FROM ranked
+            ),
+            picked AS MATERIALIZED (
+                SELECT id, rank, found, position, ({wanted}) AS shown FROM numbered
+                WHERE position = 1 OR ({wanted})
+            ){names_sql}
+            SELECT 'hit', d.id, d.kind, d.object_id, d.title, d.url, d.date,
+                   p.rank, p.found, p.position,
+                   CASE WHEN p.shown THEN {self._snippet_sql()} END
+            FROM picked p JOIN {DOCUMENTS} d ON d.id = p.id
+            {named_rows}
+        """
+        options = (
+            f"StartSel={START}, StopSel={STOP}, MaxWords=35, MinWords=15, MaxFragments=2, "
+            'FragmentDelimiter=" … "'
+        )
+        return sql, [
+            *count_params,
+            *params,
+            text,
+            *page_params,
+            *page_params,
+            *names_params,
+            START + STOP,
+            text,
+            options,
+        ]
+
+    @staticmethod
+    def _snippet_sql() -> str:
+        """The highlighted passages of the document's source text (its first
+        HEADLINE_SOURCE_CHARS characters, the markers taken out), read by kind."""
+        sources = " ".join(
+            f"WHEN '{kind}' THEN (SELECT {model._meta.get_field(field).column} "
+            f"FROM {model._meta.db_table} WHERE id = d.object_id)"
+            for kind, (model, field) in SOURCES.items()
+        )
+        return f"""ts_headline('{CONFIG}',
+            translate(left(CASE d.kind {sources} END, {HEADLINE_SOURCE_CHARS}), %s, ''),
+            websearch_to_tsquery('{CONFIG}', %s), %s)"""
+
+    @staticmethod
+    def _windowed_sql(
+        where: str, matches: str, newest_first: str, newest: datetime.date | None = None
+    ) -> tuple[str, list[list]]:
+        """The same rows as the plain newest-first read, one date window at a time, newest
+        first. Returns the SQL and, per window, its own parameters (each window repeats the
+        branch's and the query's).
+
+        Sorting every match by date costs a heap fetch per match (a word in 18,576 of a
+        million articles: 17,000 pages, 100 ms). Each window here is one scan of the kind's
+        GIN index on (date, vector) and fetches only that window's rows; the windows are
+        disjoint and in date order, and the Append under the LIMIT starts a window only when
+        the ones before it have run out, so a common word stops in the first window or two
+        (12 ms). A rare word would pay for every window's date range instead, which is why
+        search_sql counts the matches first."""
+        # Counted back from the last date the search allows: a search that ends in 2019 starts
+        # its windows there, not in empty years after it.
+        anchor = min(timezone.localdate(), newest) if newest else timezone.localdate()
+        edges = [anchor - datetime.timedelta(days=days) for days in WINDOW_DAYS]
+        # Each window has one indexable bound, its start: a GIN index reads a date range by
+        # listing every row in it, so an end (`date < x`) would list everything older. Ends,
+        # which leave out the windows already read, are tested on the rows instead (date + 0
+        # is a value no index serves).
+        windows = [("date >= %s", [edges[0]])]
+        windows += [
+            ("date >= %s AND date + 0 < %s", [older, newer])
+            for newer, older in itertools.pairwise(edges)
+        ]
+        windows += [("date + 0 < %s", [edges[-1]]), ("date IS NULL", [])]
+        sql = " UNION ALL ".join(
+            f"(SELECT id FROM {DOCUMENTS} WHERE ({where}) AND {matches} AND {condition} "
+            f"{newest_first})"
+            for condition, _ in windows
+        )
+        return sql, [window_params for _, window_params in windows]
+
+    @staticmethod
+    def _names_sql(names: NameQuery) -> tuple[str, list]:
+        """The names closest to the query, a typo or two per word forgiven ("Noam" finds
+        Kristi Noem), as CTEs ending in `named` (id, similarity, place):
+
+        - `close`: each word of the query (as the names' index splits them) with its
+          CLOSE_WORDS nearest words of the names' vocabulary and their edit distance, within
+          its typo_allowance, through the vocabulary's trigram index;
+        - `name_found`: the documents whose names hold the nearest word for every query word,
+          and those holding a close word for every query word; NAME_CANDIDATES of each, found
+          through the index of name words (a common name has thousands of holders, all
+          equally near). Only if too few: those holding a close word for any query word
+          ("Governor Noam"), asked only then because a common word's holders (every
+          "network") cost a bitmap of tens of thousands of names.
+        - `named`: in that order, then by edit distance word by word (split as the vocabulary
+          splits them), so "Noam" puts Noem (one letter) before Noel (two), then by how much
+          of the name the query covers.
+
+        The kind is tested on the rows found, not looked up: as an index condition it joins
+        the bitmap of a few names with one of every named document (260,000 rows, 40 ms)."""
+        kinds = [kind for kind in names.kinds if kind in NAMED_KINDS]
+        text = names.text if kinds and len(names.text) <= MAX_NAME_QUERY else ""
+        lexeme = lexeme_literal_sql("word")
+        every_unless_nearest = "AND (SELECT every <> nearest FROM tiers)"
+        holders = f"""SELECT id FROM {DOCUMENTS}
+            WHERE names <> '' AND to_tsvector('simple', names) @@ (SELECT {{tier}} FROM tiers)
+              AND kind::text || '' = ANY(%s) {{gate}}
+            LIMIT {NAME_CANDIDATES}"""
+        sql = f""",
+            query_words AS (
+                SELECT DISTINCT left(lexeme, 100) AS word
+                FROM unnest(to_tsvector('simple', %s))
+            ),
+            close AS MATERIALIZED (
+                SELECT query.word AS query_word, close.word, close.distance,
+                       min(close.distance) OVER (PARTITION BY query.word) AS best
+                FROM query_words AS query
+                CROSS JOIN LATERAL (
+                    SELECT word, levenshtein(query.word, left(word, 100)) AS distance
+                    FROM {NAME_WORDS} WHERE word %% query.word
+                    ORDER BY distance, similarity(word, query.word) DESC, word
+                    LIMIT {CLOSE_WORDS}
+                ) AS close
+                WHERE close.distance <= {typo_allowance_sql("query.word")}
+            ),
+            per_word AS (
+                SELECT '(' || string_agg({lexeme}, ' | ') FILTER (WHERE distance = best)
+                           || ')' AS nearest,
+                       '(' || string_agg({lexeme}, ' | ') || ')' AS alternatives
+                FROM close GROUP BY query_word
+            ),
+            tiers AS MATERIALIZED (
+                SELECT string_agg(nearest, ' & ')::tsquery AS nearest,
+                       string_agg(alternatives, ' & ')::tsquery AS every,
+                       string_agg(alternatives, ' | ')::tsquery AS any_word,
+                       count(*) AS words
+                FROM per_word
+            ),
+            name_found AS MATERIALIZED (
+                SELECT DISTINCT id FROM (
+                    ({holders.format(tier="nearest", gate="")})
+                    UNION ALL
+                    ({holders.format(tier="every", gate=every_unless_nearest)})
+                ) AS holders
+            ),
+            name_found_any AS (
+                {
+            holders.format(
+                tier="any_word",
+                gate="AND (SELECT words > 1 FROM tiers) AND (SELECT count(*) FROM name_found) < %s",
+            )
+        }
+            ),
+            named AS (
+                SELECT d.id, word_similarity(%s, d.names) AS similarity,
+                       row_number() OVER (ORDER BY f.tier, (
+                           SELECT sum((
+                               SELECT min(levenshtein(left(query_word, 100), left(name_word, 100)))
+                               FROM unnest(tsvector_to_array(to_tsvector('simple', d.names)))
+                                   AS name_word
+                           )) FROM unnest(tsvector_to_array(to_tsvector('simple', %s)))
+                               AS query_word
+                       ), word_similarity(%s, d.names) DESC, d.id) AS place
+                FROM (
+                    SELECT id, min(tier) AS tier FROM (
+                        SELECT id, 0 AS tier FROM name_found
+                        UNION ALL SELECT id, 1 FROM name_found_any
+                    ) AS tiered GROUP BY id
+                ) AS f
+                JOIN {DOCUMENTS} d ON d.id = f.id
+                ORDER BY place LIMIT %s
+            )"""
+        params = [text, kinds, kinds, kinds, names.limit, text, text, text, names.limit]
+        return sql, params
 
     def within_dates(self, queryset: QuerySet, date_from, date_to) -> QuerySet:
         """The documents dated within these bounds (either may be None), tested row by row:
@@ -242,222 +510,6 @@ class PostgresBackend:
         if date_to:
             queryset = queryset.filter(unindexed_date__lte=date_to)
         return queryset
-
-    def kinds_with_many_matches(self, parsed: ParsedQuery, *, kinds: list[str]) -> set[str]:
-        """The kinds where the query probably matches more than WINDOWED_AFTER documents,
-        estimated from a fixed sample of the documents' pages (a few milliseconds at any size).
-        Only the speed depends on it: both ways find the same newest matches."""
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"""
-                SELECT kind, count(*) FROM {DOCUMENTS}
-                TABLESAMPLE SYSTEM (%s) REPEATABLE (0)
-                WHERE kind = ANY(%s) AND vector @@ websearch_to_tsquery('{CONFIG}', %s)
-                GROUP BY kind
-                """,
-                [ESTIMATE_SAMPLE_PERCENT, list(kinds), parsed.text],
-            )
-            scale = 100 / ESTIMATE_SAMPLE_PERCENT
-            return {kind for kind, hits in cursor.fetchall() if hits * scale > WINDOWED_AFTER}
-
-    def _newest_matches_sql(self, branch: QuerySet, text: str, cap: int) -> tuple[str, list]:
-        return (
-            self.matches(branch, text)
-            .order_by(F("date").desc(nulls_last=True), "-id")
-            .values("id")[:cap]
-            .query.sql_with_params()
-        )
-
-    def _windowed_sql(
-        self, branch: QuerySet, text: str, cap: int, newest: datetime.date | None = None
-    ) -> tuple[str, list]:
-        """The same rows as _newest_matches_sql, read one date window at a time, newest first.
-
-        Sorting every match by date costs a heap fetch per match (a word in 18,576 of a
-        million articles: 17,000 pages, 100 ms). Each window here is one scan of the kind's
-        GIN index on (date, vector) and fetches only that window's rows; the windows are
-        disjoint and in date order, and the Append under the LIMIT starts a window only when
-        the ones before it have run out, so a common word stops in the first window or two
-        (12 ms). A rare word would pay for every window's date range instead, which is why
-        kinds_with_many_matches decides."""
-        # Counted back from the last date the search allows: a search that ends in 2019 starts
-        # its windows there, not in empty years after it.
-        anchor = min(timezone.localdate(), newest) if newest else timezone.localdate()
-        edges = [anchor - datetime.timedelta(days=days) for days in WINDOW_DAYS]
-        # Each window has one indexable bound, its start: a GIN index reads a date range by
-        # listing every row in it, so an end (`date < x`) would list everything older. Ends,
-        # which leave out the windows already read, are tested on the rows instead.
-        windows = [branch.filter(date__gte=edges[0])]
-        windows += [
-            unindexed_dates(branch).filter(date__gte=older, unindexed_date__lt=newer)
-            for newer, older in itertools.pairwise(edges)
-        ]
-        windows += [
-            unindexed_dates(branch).filter(unindexed_date__lt=edges[-1]),
-            branch.filter(date__isnull=True),
-        ]
-        parts, params = [], []
-        for window in windows:
-            sql, window_params = self._newest_matches_sql(window, text, cap)
-            parts.append(f"({sql})")
-            params.extend(window_params)
-        return f"SELECT id FROM ({' UNION ALL '.join(parts)}) AS windows LIMIT {int(cap)}", params
-
-    def candidates_sql(
-        self, *, parsed, branches, cap, pages, windowed: set[str] = frozenset(), newest=None
-    ) -> tuple[str, list]:
-        parts, params = [], []
-        for kind, branch in branches.items():
-            if kind in windowed:
-                sql, branch_params = self._windowed_sql(branch, parsed.text, cap, newest)
-            else:
-                sql, branch_params = self._newest_matches_sql(branch, parsed.text, cap)
-            parts.append(f"({sql})")
-            params.extend(branch_params)
-        wanted = ["(kind = %s AND position > %s AND position <= %s)"] * len(pages)
-        wanted_params = [
-            value
-            for kind, (offset, limit) in pages.items()
-            for value in (kind, offset, offset + limit)
-        ]
-        sql = f"""
-            WITH candidates AS MATERIALIZED ({" UNION ALL ".join(parts)}),
-            ranked AS (
-                SELECT d.id, d.kind, d.date,
-                       ts_rank_cd(d.vector, websearch_to_tsquery('{CONFIG}', %s), 32) AS rank,
-                       count(*) OVER (PARTITION BY d.kind) AS found
-                FROM candidates c JOIN {DOCUMENTS} d ON d.id = c.id
-            ),
-            numbered AS (
-                SELECT id, kind, rank, found, row_number() OVER (
-                    PARTITION BY kind ORDER BY rank DESC, date DESC NULLS LAST, id DESC
-                ) AS position
-                FROM ranked
-            )
-            SELECT id, kind, rank, found, position FROM numbered
-            WHERE position = 1 {"OR " + " OR ".join(wanted) if wanted else ""}
-        """
-        return sql, [*params, parsed.text, *wanted_params]
-
-    def snippets(self, *, parsed: ParsedQuery, documents: list[SearchDocument]) -> dict[int, str]:
-        """Highlighted extracts for the page's rows only: ts_headline reads the source text."""
-        by_kind: dict[str, list[int]] = {}
-        for document in documents:
-            by_kind.setdefault(document.kind, []).append(document.id)
-        parts, params = [], []
-        options = (
-            f"StartSel={START}, StopSel={STOP}, MaxWords=35, MinWords=15, MaxFragments=2, "
-            'FragmentDelimiter=" … "'
-        )
-        for kind, ids in by_kind.items():
-            model, field = SOURCES[kind]
-            column = model._meta.get_field(field).column
-            parts.append(
-                f"""SELECT d.id, ts_headline('{CONFIG}',
-                        translate(left(s.{column}, {HEADLINE_SOURCE_CHARS}), %s, ''),
-                        websearch_to_tsquery('{CONFIG}', %s), %s)
-                    FROM {DOCUMENTS} d JOIN {model._meta.db_table} s ON s.id = d.object_id
-                    WHERE d.id = ANY(%s) AND d.kind = %s"""
-            )
-            params.extend([START + STOP, parsed.text, options, ids, kind])
-        if not parts:
-            return {}
-        with connection.cursor() as cursor:
-            cursor.execute(" UNION ALL ".join(parts), params)
-            return dict(cursor.fetchall())
-
-    def names(self, *, text: str, kinds, limit: int) -> list[NameMatch]:
-        """The names closest to the query, a typo or two per word forgiven ("Noam" finds
-        Kristi Noem), in short statements: each query word's closest words in the names'
-        vocabulary, then the names that hold them (for every word; then, if too few, any)."""
-        kinds = [kind for kind in kinds if kind in NAMED_KINDS]
-        if not kinds or len(text) > MAX_NAME_QUERY:
-            return []
-        with connection.cursor() as cursor:
-            cursor.execute(*self.close_words_sql(text))
-            close: dict[str, list[tuple[str, int]]] = {}
-            for query_word, word, distance in cursor.fetchall():
-                close.setdefault(query_word, []).append((word, distance))
-            if not close:
-                return []
-            cursor.execute(*self.names_sql(text=text, close=close, kinds=kinds, limit=limit))
-            found = [NameMatch(*row) for row in cursor.fetchall()]
-            if len(found) < limit and len(close) > 1:
-                # Too few names hold every word: any word will do ("Governor Noam"). Asked only
-                # now, because a common word's holders (every "network") cost a bitmap of tens
-                # of thousands of names.
-                cursor.execute(
-                    *self.names_sql(text=text, close=close, kinds=kinds, limit=limit, every=False)
-                )
-                seen = {match.document_id for match in found}
-                rows = cursor.fetchall()
-                found += [NameMatch(*row) for row in rows if row[0] not in seen]
-            return found[:limit]
-
-    def close_words_sql(self, text: str) -> tuple[str, list]:
-        """Each word of the query (as the names' index splits them) with its CLOSE_WORDS
-        nearest words of the vocabulary and their edit distance, within its typo_allowance;
-        nearest first."""
-        sql = f"""
-            SELECT query.word, close.word, close.distance
-            FROM (SELECT DISTINCT left(lexeme, 100) AS word
-                  FROM unnest(to_tsvector('simple', %s))) AS query
-            CROSS JOIN LATERAL (
-                SELECT word, levenshtein(query.word, left(word, 100)) AS distance
-                FROM {NAME_WORDS} WHERE word %% query.word
-                ORDER BY distance, similarity(word, query.word) DESC, word
-                LIMIT {CLOSE_WORDS}
-            ) AS close
-            WHERE close.distance <= {typo_allowance_sql("query.word")}
-            ORDER BY query.word, close.distance, close.word
-        """
-        return sql, [text]
-
-    def names_sql(
-        self,
-        *,
-        text: str,
-        close: dict[str, list[tuple[str, int]]],
-        kinds,
-        limit: int,
-        every: bool = True,
-    ) -> tuple[str, list]:
-        """The documents whose names hold, in turn, the nearest word for every query word and
-        a close word for every query word (or, with every=False, a close word for any of
-        them). NAME_CANDIDATES of each are found through the index of name words (a common
-        name has thousands of holders, all equally near), then ordered by edit distance word
-        by word (split as the vocabulary splits them), so "Noam" puts Noem (one letter) before
-        Noel (two), then by how much of the name the query covers."""
-        nearest = [[w for w, d in words if d == words[0][1]] for words in close.values()]
-        alternatives = [[w for w, _ in words] for words in close.values()]
-        if every:
-            tiers = dict.fromkeys(
-                [" & ".join(map(_any_of, nearest)), " & ".join(map(_any_of, alternatives))]
-            )
-        else:
-            tiers = {" | ".join(map(_any_of, alternatives)): None}
-        # The kind is tested on the rows found, not looked up: as an index condition it joins
-        # the bitmap of a few names with one of every named document (260,000 rows, 40 ms).
-        branch = f"""(SELECT id FROM {DOCUMENTS}
-                WHERE names <> '' AND to_tsvector('simple', names) @@ %s::tsquery
-                  AND kind::text || '' = ANY(%s)
-                LIMIT {NAME_CANDIDATES})"""
-        sql = f"""
-            WITH found AS (
-                SELECT DISTINCT id FROM ({" UNION ALL ".join([branch] * len(tiers))}) AS tiers
-            )
-            SELECT d.id, word_similarity(%s, d.names) AS similarity
-            FROM found JOIN {DOCUMENTS} d ON d.id = found.id
-            ORDER BY (
-                SELECT sum((
-                    SELECT min(levenshtein(left(query_word, 100), left(name_word, 100)))
-                    FROM unnest(tsvector_to_array(to_tsvector('simple', d.names))) name_word
-                )) FROM unnest(tsvector_to_array(to_tsvector('simple', %s))) query_word
-            ), similarity DESC, d.id
-            LIMIT %s
-        """
-        params = [value for tier in tiers for value in (tier, kinds)]
-        return sql, [*params, text, text, limit]
 
     @contextlib.contextmanager
     def bounded_work(self, *, restore: bool = True):
@@ -565,7 +617,23 @@ class SQLiteBackend:
             queryset = queryset.filter(date__lte=date_to)
         return queryset
 
-    def candidates(self, *, parsed, branches, cap, pages, newest=None) -> list[Candidate]:
+    def find(self, *, parsed, branches, cap, pages, newest=None, names=None) -> Found:
+        """The same answer as PostgreSQL's, in a few statements: the demo's data is small."""
+        found = Found(candidates=self.candidates(parsed=parsed, branches=branches, cap=cap))
+        shown = [c for c in found.candidates if on_page(c, pages)]
+        found.candidates = [c for c in found.candidates if c.position == 1 or c in shown]
+        if names:
+            found.names = self.names(text=names.text, kinds=names.kinds, limit=names.limit)
+        found.documents = SearchDocument.objects.in_bulk(
+            [c.document_id for c in found.candidates] + [m.document_id for m in found.names]
+        )
+        found.snippets = self.snippets(
+            parsed=parsed, documents=[found.documents[c.document_id] for c in shown]
+        )
+        return found
+
+    def candidates(self, *, parsed, branches, cap) -> list[Candidate]:
+        """Each kind's newest `cap` matches, ranked, every one of them."""
         result = []
         for kind, branch in branches.items():
             if self.has_fts:
@@ -584,10 +652,10 @@ class SQLiteBackend:
                 matching = self.matches(branch, parsed.text, parsed)
                 ids = matching.order_by(F("date").desc(nulls_last=True), "-id")
                 rows = [(pk, 0.0) for pk in ids.values_list("id", flat=True)[:cap]]
-            offset, limit = pages.get(kind, (0, 0))
-            for position, (pk, rank) in enumerate(rows, start=1):
-                if position == 1 or offset < position <= offset + limit:
-                    result.append(Candidate(pk, kind, rank, len(rows), position))
+            result += [
+                Candidate(pk, kind, rank, len(rows), position)
+                for position, (pk, rank) in enumerate(rows, start=1)
+            ]
         return result
 
     def snippets(self, *, parsed: ParsedQuery, documents) -> dict[int, str]:
@@ -624,11 +692,25 @@ def typo_allowance_sql(word: str) -> str:
     return f"CASE WHEN length({word}) <= 2 THEN 0 WHEN length({word}) <= 5 THEN 1 ELSE 2 END"
 
 
-def _any_of(words: list[str]) -> str:
-    """Words as a tsquery alternative, each quoted as a lexeme (a quote or backslash in one
-    escaped), so nothing in a name is read as an operator."""
-    quoted = ("'" + word.replace("\\", "\\\\").replace("'", "''") + "'" for word in words)
-    return "(" + " | ".join(quoted) + ")"
+def lexeme_literal_sql(word: str) -> str:
+    """SQL for a word as a tsquery lexeme, quoted (a quote or backslash in it escaped), so
+    nothing in a name is read as an operator when lexemes are joined into a query."""
+    return r"('''' || replace(replace(" + word + r", '\', '\\'), '''', '''''') || '''')"
+
+
+def on_page(candidate: Candidate, pages: dict) -> bool:
+    if candidate.kind not in pages:
+        return False
+    offset, limit = pages[candidate.kind]
+    return offset < candidate.position <= offset + limit
+
+
+def _where(queryset: QuerySet) -> tuple[str, list]:
+    """The WHERE clause of a queryset of search documents, as SQL on the table unaliased: the
+    filters a branch carries (kind, dates, agreement, actor), put into search_sql's reads."""
+    query = queryset.query
+    sql, params = query.get_compiler(using=queryset.db).compile(query.where)
+    return sql or "true", list(params)
 
 
 def _no_nul(text: str) -> str:

@@ -18,7 +18,7 @@ from django.utils.safestring import SafeString, mark_safe
 from apps.news.models import ArticleLink
 from apps.tracker.models import Actor, Agreement, ChallengeParty, Event, Party, Statement
 
-from .backends import START, STOP, Candidate, backend, search_transaction
+from .backends import START, STOP, NameQuery, backend, on_page, search_transaction
 from .models import SearchDocument
 from .query import ParsedQuery, QueryError, parse_query
 
@@ -128,33 +128,32 @@ def search(
         pages = {kind: ((page - 1) * per_page, per_page)}
     else:
         pages = dict.fromkeys(KINDS, (0, PER_GROUP))
+    names = None
+    if not agreement and not actor and page == 1 and _is_name_like(parsed):
+        names = NameQuery(
+            text=" ".join(parsed.words), kinds=(kind,) if kind else KINDS, limit=NAME_MATCHES
+        )
     engine = backend()
     try:
         with search_transaction(engine):
-            candidates = engine.candidates(
-                parsed=parsed, branches=branches, cap=CANDIDATES, pages=pages, newest=date_to
-            )
-            shown = [c for c in candidates if _on_page(c, pages)]
-            name_matches = []
-            if not agreement and not actor and page == 1 and _is_name_like(parsed):
-                name_matches = engine.names(
-                    text=" ".join(parsed.words),
-                    kinds=[kind] if kind else KINDS,
-                    limit=NAME_MATCHES,
-                )
-            shown_ids = {c.document_id for c in shown}
-            name_matches = [m for m in name_matches if m.document_id not in shown_ids]
-            rows = SearchDocument.objects.in_bulk(
-                [c.document_id for c in shown] + [m.document_id for m in name_matches]
-            )
-            snippets = engine.snippets(
-                parsed=parsed, documents=[rows[c.document_id] for c in shown]
+            found = engine.find(
+                parsed=parsed,
+                branches=branches,
+                cap=CANDIDATES,
+                pages=pages,
+                newest=date_to,
+                names=names,
             )
     except OperationalError as error:  # the statement timeout, on a search of everything
         logger.warning("search for %r stopped: %s", parsed.text, error)
         raise QueryError(
             "This search took too long. Add words, a type or a date range to narrow it."
         ) from error
+
+    candidates, rows = found.candidates, found.documents
+    shown = [c for c in candidates if on_page(c, pages)]
+    shown_ids = {c.document_id for c in shown}
+    name_matches = [m for m in found.names if m.document_id not in shown_ids]
 
     def hit(document_id: int, rank: float) -> Hit:
         document = rows[document_id]
@@ -165,17 +164,17 @@ def search(
             url=document.url,
             date=document.date,
             rank=rank,
-            snippet=highlight(snippets.get(document_id, "")),
+            snippet=highlight(found.snippets.get(document_id, "")),
         )
 
-    found = {c.kind: c.found for c in candidates}
+    counts = {c.kind: c.found for c in candidates}
     groups = []
     for each in KINDS:
         group = Group(
             kind=each,
             label=Kind(each).label,
-            count=found.get(each, 0),
-            capped=found.get(each, 0) >= CANDIDATES,
+            count=counts.get(each, 0),
+            capped=counts.get(each, 0) >= CANDIDATES,
         )
         ordered = sorted((c for c in shown if c.kind == each), key=lambda c: c.position)
         group.hits = [hit(c.document_id, c.rank) for c in ordered]
@@ -252,13 +251,6 @@ def _related_to_actor(kind: str, actor: Actor):
         .exclude(status=ArticleLink.Status.REJECTED)
         .values("article_id")
     )
-
-
-def _on_page(candidate: Candidate, pages: dict) -> bool:
-    if candidate.kind not in pages:
-        return False
-    offset, limit = pages[candidate.kind]
-    return offset < candidate.position <= offset + limit
 
 
 def _is_name_like(parsed: ParsedQuery) -> bool:

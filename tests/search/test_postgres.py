@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 
 from apps.news.models import Article
-from apps.search.backends import PostgresBackend, search_transaction
+from apps.search.backends import NameQuery, PostgresBackend, search_transaction
 from apps.search.models import NameWord, SearchDocument
 from apps.search.query import parse_query
 from apps.search.selectors import KINDS, documents, search
@@ -115,11 +115,12 @@ def explain(sql, params) -> str:
 
 def test_the_search_plan_uses_the_indexes_and_never_scans_the_articles(many_articles):
     branches = {kind: documents(kind=kind) for kind in KINDS}
-    sql, params = PostgresBackend().candidates_sql(
+    sql, params = PostgresBackend().search_sql(
         parsed=parse_query("rareword"),
         branches=branches,
         cap=1000,
         pages={"article": (0, 20)},
+        names=NameQuery(text="rareword", kinds=KINDS, limit=3),
     )
     plan = explain(sql, params)
     assert "searchdocument_article_vector" in plan
@@ -148,61 +149,87 @@ def dated_articles(corpus):
     settle_documents()
 
 
-def _candidates(windowed: set, word: str, cap: int, date_to=None) -> list:
+def _candidates(monkeypatch, windowed: bool, word: str, cap: int, date_to=None) -> list:
+    """The article candidates read one way or the other: in date windows whenever a word
+    matches anything, or never."""
+    import apps.search.backends as backends
+
+    monkeypatch.setattr(backends, "WINDOWED_AFTER", 0 if windowed else 10**6)
     branches = {kind: documents(kind=kind, date_to=date_to) for kind in KINDS}
-    sql, params = PostgresBackend().candidates_sql(
+    found = PostgresBackend().find(
         parsed=parse_query(word),
         branches=branches,
         cap=cap,
         pages={"article": (0, cap)},
-        windowed=windowed,
         newest=date_to,
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return sorted(cursor.fetchall())
+    return sorted((c.document_id, c.kind, c.rank, c.found, c.position) for c in found.candidates)
 
 
 @pytest.mark.parametrize(
     ("word", "cap"), [("filler", 1000), ("common", 1000), ("filler", 5900), ("common", 50)]
 )
-def test_reading_in_date_windows_finds_the_same_newest_matches(dated_articles, word, cap):
+def test_reading_in_date_windows_finds_the_same_newest_matches(
+    dated_articles, monkeypatch, word, cap
+):
     # Within the cap, across the windows' edges, and past the dated ones into the undated.
-    windowed = _candidates({"article"}, word, cap)
-    assert windowed == _candidates(set(), word, cap)
+    windowed = _candidates(monkeypatch, True, word, cap)
+    assert windowed == _candidates(monkeypatch, False, word, cap)
     assert len([row for row in windowed if row[1] == "article"]) == cap
 
 
-def test_a_search_that_ends_in_the_past_starts_its_windows_there(dated_articles):
+def test_a_search_that_ends_in_the_past_starts_its_windows_there(dated_articles, monkeypatch):
     import datetime
 
     from django.utils import timezone
 
     date_to = timezone.localdate() - datetime.timedelta(days=1500)
-    windowed = _candidates({"article"}, "filler", 200, date_to=date_to)
-    assert windowed == _candidates(set(), "filler", 200, date_to=date_to)
+    windowed = _candidates(monkeypatch, True, "filler", 200, date_to=date_to)
+    assert windowed == _candidates(monkeypatch, False, "filler", 200, date_to=date_to)
     assert len([row for row in windowed if row[1] == "article"]) == 200
-    _sql, params = PostgresBackend()._windowed_sql(
-        documents(kind="article", date_to=date_to), "filler", 200, date_to
+    _sql, window_params = PostgresBackend._windowed_sql("true", "true", "", date_to)
+    assert window_params[0] == [date_to - datetime.timedelta(days=31)]
+
+
+def _index_scans(plan: dict) -> list[tuple[str, str, int]]:
+    """Every index scan in an EXPLAIN (ANALYZE, FORMAT JSON) plan: index, condition, loops."""
+    found = []
+    if "Index Name" in plan:
+        found.append((plan["Index Name"], plan.get("Index Cond", ""), plan["Actual Loops"]))
+    for child in plan.get("Plans", []):
+        found += _index_scans(child)
+    return found
+
+
+def _article_scans(word: str) -> dict[str, int]:
+    """How often the search statement for `word` ran each of its article reads: the plain
+    one (the vector index without a date bound) and the windowed ones (with one)."""
+    import json
+
+    sql, params = PostgresBackend().search_sql(
+        parsed=parse_query(word),
+        branches={kind: documents(kind=kind) for kind in KINDS},
+        cap=1000,
+        pages={"article": (0, 20)},
     )
-    first_window_start = date_to - datetime.timedelta(days=31)
-    assert first_window_start in params
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql, params)
+        plan = cursor.fetchone()[0]
+        plan = json.loads(plan) if isinstance(plan, str) else plan
+    loops = {"plain": 0, "windowed": 0}
+    for index, condition, count in _index_scans(plan[0]["Plan"]):
+        if index == "searchdocument_article_vector":
+            loops["windowed" if "date >=" in condition else "plain"] += count
+    return loops
 
 
 def test_a_common_word_is_read_in_date_windows_through_the_index(dated_articles, monkeypatch):
     import apps.search.backends as backends
 
-    monkeypatch.setattr(backends, "ESTIMATE_SAMPLE_PERCENT", 100)  # exact, on so few pages
-    monkeypatch.setattr(backends, "WINDOWED_AFTER", 2500)  # "common" is in 2,000
-    engine = PostgresBackend()
-    assert engine.kinds_with_many_matches(parse_query("common"), kinds=KINDS) == set()
-    assert engine.kinds_with_many_matches(parse_query("filler"), kinds=KINDS) == {"article"}
-
-    # The article branch of the search statement, on its own:
-    plan = explain(*engine._windowed_sql(documents(kind="article"), "filler", 1000))
-    assert "Index Cond: ((date >= " in plan
-    assert "searchdocument_undated_vector" in plan
-    # (The older windows may be read whole on data this small: the planner's right choice.)
+    monkeypatch.setattr(backends, "WINDOWED_AFTER", 2500)  # "common" is in 2,000, "filler" 6,000
+    common, filler = _article_scans("common"), _article_scans("filler")
+    assert common["windowed"] == 0 and common["plain"] >= 1
+    assert filler["windowed"] >= 1
 
 
 def test_the_name_plans_use_the_word_indexes(corpus):
@@ -219,13 +246,17 @@ def test_the_name_plans_use_the_word_indexes(corpus):
     settle_documents()
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE search_nameword")
-    engine = PostgresBackend()
-    plan = explain(*engine.close_words_sql("Noam Persn"))
+    sql, params = PostgresBackend().search_sql(
+        parsed=parse_query("Noam Persn"),
+        branches={},
+        cap=1000,
+        pages={},
+        names=NameQuery(text="Noam Persn", kinds=("actor",), limit=3),
+    )
+    plan = explain(sql, params)
     assert "search_nameword_trgm" in plan
-    assert "Seq Scan on search_nameword" not in plan
-    close = {"noam": [("noem", 1)], "persn": [("person", 1)]}
-    plan = explain(*engine.names_sql(text="Noam Persn", close=close, kinds=["actor"], limit=3))
     assert "searchdocument_name_words" in plan
+    assert "Seq Scan on search_nameword" not in plan
     assert "Seq Scan on search_searchdocument" not in plan
 
 
@@ -333,9 +364,17 @@ def test_an_exact_word_comes_before_a_corrected_one(corpus):
     # The search page leaves Noam Chomsky out of its names: he is a hit of the words already.
     engine = PostgresBackend()
     with search_transaction(engine):  # the per-search settings, the trigram threshold among them
-        found = engine.names(text="Noam", kinds=["actor"], limit=2)
-    titles = [SearchDocument.objects.get(pk=match.document_id).title for match in found]
-    assert titles == ["Noam Chomsky", "Kristi Noem"]
+        found = engine.find(
+            parsed=parse_query("Noam"),
+            branches={},
+            cap=10,
+            pages={},
+            names=NameQuery(text="Noam", kinds=("actor",), limit=2),
+        )
+    assert [found.documents[match.document_id].title for match in found.names] == [
+        "Noam Chomsky",
+        "Kristi Noem",
+    ]
 
 
 def test_a_word_too_far_from_every_name_finds_no_name(corpus):
@@ -357,13 +396,14 @@ def test_a_name_written_since_is_found_by_its_typo_and_a_rebuild_forgets_old_wor
 
 @pytest.mark.parametrize("word", ["it's", "a\\b", "x & !y", "a'\\'b"])
 def test_close_words_reach_the_database_as_lexemes_never_as_operators(db, word):
-    from apps.search.backends import _any_of
+    from apps.search.backends import lexeme_literal_sql
 
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT array_to_tsvector(ARRAY[%s]) @@ %s::tsquery, "
-            "array_to_tsvector(ARRAY['x', 'y']) @@ %s::tsquery",
-            [word, _any_of([word]), _any_of([word])],
+            f"SELECT array_to_tsvector(ARRAY[word]) @@ {lexeme_literal_sql('word')}::tsquery, "
+            f"array_to_tsvector(ARRAY['x', 'y']) @@ {lexeme_literal_sql('word')}::tsquery "
+            "FROM (SELECT %s::text AS word) AS given",
+            [word],
         )
         assert cursor.fetchone() == (True, False)
 
@@ -386,3 +426,19 @@ def test_a_search_in_its_own_transaction_sets_its_limits_and_leaves_none_behind(
     assert _settings() == before != ("32MB", "off", "5s")
     search(query="anything")
     assert _settings() == before
+
+
+@pytest.mark.django_db(transaction=True)  # as a request runs it: its own transaction
+@pytest.mark.parametrize(
+    "arguments",
+    [{"query": "Noam"}, {"query": "memorandum", "kind": "article", "page": 2}],
+    ids=["everything, with names", "one kind's second page"],
+)
+def test_a_search_is_one_statement_after_its_settings(corpus, arguments, django_assert_num_queries):
+    """The candidates, their rows and snippets, and the names, in one round trip: at a million
+    articles each statement more cost a plan and a round trip under load."""
+    with django_assert_num_queries(4) as captured:
+        search(**arguments)
+    statements = [query["sql"].split()[0] for query in captured.captured_queries]
+    assert statements == ["BEGIN", "SELECT", "WITH", "COMMIT"]
+    assert "set_config" in captured.captured_queries[1]["sql"]
