@@ -1,5 +1,7 @@
 """GET /api/v1/search/: JSON results, JSON errors, documented in the schema."""
 
+import json
+
 import pytest
 from django.urls import reverse
 
@@ -124,3 +126,32 @@ def test_the_400_is_documented_in_the_one_error_shape(api_client, db):
         p for p in schema["paths"]["/api/v1/search/"]["get"]["parameters"] if p["name"] == "page"
     )
     assert page["schema"]["minimum"] == 1
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"q": "memorandum"},  # every type, dated and undated hits
+        {"q": "ITIN", "type": "article"},  # one type: snippets with <mark>
+        {"q": "ITIN", "type": "article", "page": 2},  # a previous link, no results
+        {"q": "Noam"},  # name matches only (on PostgreSQL; nothing on SQLite)
+    ],
+)
+def test_the_response_is_what_the_documented_serializer_gives(api_client, corpus, params):
+    """The endpoint writes its JSON without DRF's serializers (for speed); the serializers
+    document it in the schema, so the two must give the same output, field for field."""
+    from rest_framework.request import Request
+    from rest_framework.test import APIRequestFactory
+
+    from apps.search.api.serializers import SearchResponseSerializer
+    from apps.search.forms import SearchForm
+    from apps.search.selectors import search
+
+    body = api_client.get(URL, params).json()
+    request = Request(APIRequestFactory().get(URL, params))
+    form = SearchForm(request.query_params)
+    assert form.is_valid()
+    documented = SearchResponseSerializer(
+        search(**form.search_arguments()), context={"request": request}
+    ).data
+    assert body == json.loads(json.dumps(documented))

@@ -1,4 +1,10 @@
-"""The shape of /api/v1/search/ responses (for the schema and for rendering)."""
+"""The shape of /api/v1/search/ responses: the serializers document it (the schema), and
+search_response() writes it.
+
+The serializers took 2.9 ms of a 50 ms search at a million articles (DRF builds and copies a
+field object per field and hit); search_response writes the same JSON in about a tenth of that,
+and a test holds the two to the same output.
+"""
 
 from rest_framework import serializers
 
@@ -40,14 +46,57 @@ class SearchResponseSerializer(serializers.Serializer):
     next = serializers.SerializerMethodField()
     previous = serializers.SerializerMethodField()
 
-    def _page_url(self, page: int) -> str:
-        request = self.context["request"]
-        params = request.query_params.copy()
-        params["page"] = str(page)
-        return request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
-
     def get_next(self, results) -> str | None:
-        return self._page_url(results.page + 1) if results.has_next else None
+        return _next_url(results, self.context["request"])
 
     def get_previous(self, results) -> str | None:
-        return self._page_url(results.page - 1) if results.kind and results.page > 1 else None
+        return _previous_url(results, self.context["request"])
+
+
+def search_response(results, request) -> dict:
+    """The response SearchResponseSerializer describes, written out."""
+
+    def hit(each) -> dict:
+        return {
+            "type": each.kind,
+            "id": int(each.object_id),
+            "title": str(each.title),
+            "url": request.build_absolute_uri(each.url),
+            "date": each.date.isoformat() if each.date else None,
+            "rank": float(each.rank),
+            "snippet": str(each.snippet),
+        }
+
+    return {
+        "query": results.query,
+        "type": results.kind,
+        "page": int(results.page),
+        "counts": [
+            {
+                "type": group.kind,
+                "label": str(group.label),
+                "count": int(group.count),
+                "capped": bool(group.capped),
+                "display": group.count_display,
+            }
+            for group in results.groups
+        ],
+        "name_matches": [hit(each) for each in results.name_matches],
+        "results": [hit(each) for each in results.hits],
+        "next": _next_url(results, request),
+        "previous": _previous_url(results, request),
+    }
+
+
+def _page_url(request, page: int) -> str:
+    params = request.query_params.copy()
+    params["page"] = str(page)
+    return request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
+
+
+def _next_url(results, request) -> str | None:
+    return _page_url(request, results.page + 1) if results.has_next else None
+
+
+def _previous_url(results, request) -> str | None:
+    return _page_url(request, results.page - 1) if results.kind and results.page > 1 else None

@@ -12,7 +12,7 @@ from ..forms import SearchForm
 from ..models import SearchDocument
 from ..query import MAX_QUERY_LENGTH, QueryError
 from ..selectors import CANDIDATES, MAX_PAGE, PER_GROUP, PER_PAGE, search
-from .serializers import SearchResponseSerializer
+from .serializers import SearchResponseSerializer, search_response
 
 # As the form reads them: a date, or empty for none; a slug, or empty for any.
 DATE = {"anyOf": [{"type": "string", "format": "date"}, {"type": "string", "maxLength": 0}]}
@@ -80,4 +80,4 @@ def search_api(request):
         results = search(**arguments)
     except QueryError as error:
         raise ValidationError({"q": [str(error)]}) from error
-    return Response(SearchResponseSerializer(results, context={"request": request}).data)
+    return Response(search_response(results, request))
