@@ -305,8 +305,10 @@ FROM tracker_legalchallenge c WHERE c.slug = %(slug)s"""
 # per-search settings and escaping. Two versions, each the best one statement for its query: a rare
 # word reads each kind's matches at once; a common word (the bench's search word, in about 2 % of
 # the articles, 18,576 at large scale) reads the articles in date windows, newest first, as the
-# app does for a kind with more than 3,000 matches (apps/search/backends.py); its few thousand
-# events and statements are read at once, which is faster for them.
+# app does for a kind with more than 3,000 matches making up at least 1 % of it
+# (apps/search/backends.py); its few thousand events and statements are read at once, which is
+# faster for them. Neither counts the matches first: the app's estimate that picks the way
+# (a sampled count, under a millisecond) is the work it adds.
 _KIND_NEWEST = """(SELECT id FROM search_searchdocument WHERE kind = '{kind}'
    AND vector @@ (SELECT query FROM q) {where} ORDER BY date DESC NULLS LAST, id DESC LIMIT 1000)"""
 _WINDOWS = (
