@@ -39,7 +39,7 @@ from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from apps.news.models import Article  # noqa: E402
-from apps.search.backends import SEARCH_SETTINGS, PostgresBackend  # noqa: E402
+from apps.search.backends import SEARCH_SETTINGS, NameQuery, PostgresBackend  # noqa: E402
 from apps.search.models import SearchDocument  # noqa: E402
 from apps.search.query import parse_query  # noqa: E402
 from apps.search.selectors import CANDIDATES, KINDS, PER_GROUP, documents, search  # noqa: E402
@@ -131,23 +131,38 @@ def terms_near(targets: list[float], articles: int) -> list[tuple[str, float]]:
 
 
 def bare_sql(term: str) -> None:
-    """The SQL the endpoint needs, run on a cursor: settings, candidates, rows, snippets."""
+    """The SQL the endpoint needs, run on a cursor: settings, the estimate, the search."""
     engine = PostgresBackend()
     parsed = parse_query(term)
     branches = {kind: documents(kind=kind) for kind in KINDS}
-    sql, params = engine.candidates_sql(
-        parsed=parsed, branches=branches, cap=CANDIDATES, pages=dict.fromkeys(KINDS, (0, PER_GROUP))
-    )
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             "SELECT " + ", ".join(["set_config(%s, %s, true)"] * len(SEARCH_SETTINGS)),
             [v for item in SEARCH_SETTINGS.items() for v in item],
         )
+        cursor.execute(*engine.estimate_sql(parsed, kinds=list(KINDS)))
+        windowed = {kind for kind, hits, _ in cursor.fetchall() if hits * 100 > 3000}
+        sql, params = engine.search_sql(
+            parsed=parsed,
+            branches=branches,
+            cap=CANDIDATES,
+            pages=dict.fromkeys(KINDS, (0, PER_GROUP)),
+            names=NameQuery(text=term, kinds=KINDS, limit=3),
+            windowed=windowed,
+        )
         cursor.execute(sql, params)
-        ids = [row[0] for row in cursor.fetchall()]
-        rows = list(SearchDocument.objects.filter(id__in=ids))
-        engine.snippets(parsed=parsed, documents=rows)
-        engine.names(text=term, kinds=KINDS, limit=3)
+        cursor.fetchall()
+
+
+def names_only(engine: PostgresBackend, text: str, limit: int):
+    """The search statement asked for names alone (no kind's candidates)."""
+    return engine.find(
+        parsed=parse_query(text),
+        branches={},
+        cap=CANDIDATES,
+        pages={},
+        names=NameQuery(text=text, kinds=KINDS, limit=limit),
+    )
 
 
 def timed(function, *args, **kwargs) -> float:
@@ -193,10 +208,10 @@ def main():
     typo = []
     for _ in range(args.runs * 5):
         with transaction.atomic(), engine.bounded_work():
-            typo.append(timed(engine.names, text="Kristi Noam", kinds=KINDS, limit=3))
+            typo.append(timed(names_only, engine, "Kristi Noam", 3))
     with transaction.atomic(), engine.bounded_work():
-        best = engine.names(text="Kristi Noam", kinds=KINDS, limit=1)
-    name = SearchDocument.objects.get(id=best[0].document_id).title if best else "(none)"
+        best = names_only(engine, "Kristi Noam", 1)
+    name = best.documents[best.names[0].document_id].title if best.names else "(none)"
     print(
         f"typo 'Kristi Noam' -> {name}: p50 {percentile(typo, 50):.1f} ms, "
         f"p99 {percentile(typo, 99):.1f} ms"

@@ -277,7 +277,7 @@ class PostgresBackend:
 
         Estimated from a fixed one-in-SAMPLE_MODULUS sample of the documents, counted through
         the sample's own GIN index (a fraction of a millisecond at any size: only the sampled
-        matches are fetched), against each kind's size as its index last counted it. A sample
+        matches are fetched), against each kind's size in the table's statistics. A sample
         of the table's pages cost 5-9 ms at a million articles (every sampled row's vector was
         read), and an exact count stopped at 3,000 took 6-9 ms a kind for a common word. Only
         the speed depends on it: both ways find the same newest matches."""
@@ -289,23 +289,34 @@ class PostgresBackend:
                 kind
                 for kind, hits, documents in cursor.fetchall()
                 if hits * SAMPLE_MODULUS > WINDOWED_AFTER
-                # A size never counted (-1, or no index) does not hold the windows back.
+                # A size never counted (no statistics yet) does not hold the windows back.
                 and hits * SAMPLE_MODULUS >= WINDOWED_SHARE * (documents or 0)
             }
 
     def estimate_sql(self, parsed: ParsedQuery, *, kinds: list[str]) -> tuple[str, list]:
-        """Each kind's matches in the sample, and the kind's size as its index last counted."""
+        """Each kind's matches in the sample, and the kind's size as the statistics last saw
+        it: its share of the kinds (ANALYZE) times the table's rows (VACUUM or ANALYZE). Not
+        its index's row count: a partial GIN index counts its entries after CREATE INDEX and
+        the whole table after a VACUUM without ANALYZE."""
         return (
             f"""
-                SELECT sampled.kind, sampled.hits, kind_index.reltuples
+                SELECT sampled.kind, sampled.hits, sizes.documents
                 FROM (
                     SELECT kind, count(*) AS hits FROM {DOCUMENTS}
                     WHERE mod(id, {SAMPLE_MODULUS}) = 0 AND kind = ANY(%s)
                       AND vector @@ websearch_to_tsquery('{CONFIG}', %s)
                     GROUP BY kind
                 ) AS sampled
-                LEFT JOIN pg_class AS kind_index
-                    ON kind_index.relname = 'searchdocument_' || sampled.kind || '_vector'
+                LEFT JOIN (
+                    SELECT share.kind, share.frequency * tables.reltuples AS documents
+                    FROM pg_stats AS stats
+                    CROSS JOIN LATERAL unnest(
+                        stats.most_common_vals::text::text[], stats.most_common_freqs
+                    ) AS share (kind, frequency)
+                    JOIN pg_class AS tables ON tables.oid = '{DOCUMENTS}'::regclass
+                    WHERE stats.schemaname = current_schema()
+                      AND stats.tablename = '{DOCUMENTS}' AND stats.attname = 'kind'
+                ) AS sizes ON sizes.kind = sampled.kind
             """,
             [list(kinds), parsed.text],
         )

@@ -1,6 +1,6 @@
 """Each kind's GIN index on the vector also carries the date (btree_gin), so the newest matches
 of a common word are found one date window at a time, newest first, and only the rows of the
-windows read are fetched (backends.PostgresBackend.candidates_sql). A search by words alone
+windows read are fetched (backends.PostgresBackend._windowed_sql). A search by words alone
 uses the same index as before. Nothing on SQLite."""
 
 from django.contrib.postgres.operations import BtreeGinExtension
