@@ -488,6 +488,9 @@ class PostgresBackend:
         text = names.text if kinds and len(names.text) <= MAX_NAME_QUERY else ""
         lexeme = lexeme_literal_sql("word")
         every_unless_nearest = "AND (SELECT every <> nearest FROM tiers)"
+        any_word_if_too_few = (
+            "AND (SELECT words > 1 FROM tiers) AND (SELECT count(*) FROM name_found) < %s"
+        )
         holders = f"""SELECT id FROM {DOCUMENTS}
             WHERE names <> '' AND to_tsvector('simple', names) @@ (SELECT {{tier}} FROM tiers)
               AND kind::text || '' = ANY(%s) {{gate}}
@@ -530,12 +533,7 @@ class PostgresBackend:
                 ) AS holders
             ),
             name_found_any AS (
-                {
-            holders.format(
-                tier="any_word",
-                gate="AND (SELECT words > 1 FROM tiers) AND (SELECT count(*) FROM name_found) < %s",
-            )
-        }
+                {holders.format(tier="any_word", gate=any_word_if_too_few)}
             ),
             named AS (
                 SELECT d.id, word_similarity(%s, d.names) AS similarity,
@@ -682,7 +680,7 @@ class SQLiteBackend:
         """The same answer as PostgreSQL's, in a few statements: the demo's data is small."""
         found = Found(candidates=self.candidates(parsed=parsed, branches=branches, cap=cap))
         shown = [c for c in found.candidates if on_page(c, pages)]
-        found.candidates = [c for c in found.candidates if c.position == 1 or c in shown]
+        found.candidates = [c for c in found.candidates if c.position == 1 or on_page(c, pages)]
         if names:
             found.names = self.names(text=names.text, kinds=names.kinds, limit=names.limit)
         found.documents = SearchDocument.objects.in_bulk(
